@@ -1,0 +1,28 @@
+//! Kiosque's schema, one ordered migration per change. A landed migration is never edited:
+//! a change to the schema is a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_catalogue;
+mod m20261125_000002_create_articles;
+mod m20261125_000003_create_accounts;
+mod m20261125_000004_create_comments;
+mod m20261125_000005_create_outboxes;
+mod m20261125_000006_create_search;
+mod support;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_catalogue::Migration),
+            Box::new(m20261125_000002_create_articles::Migration),
+            Box::new(m20261125_000003_create_accounts::Migration),
+            Box::new(m20261125_000004_create_comments::Migration),
+            Box::new(m20261125_000005_create_outboxes::Migration),
+            Box::new(m20261125_000006_create_search::Migration),
+        ]
+    }
+}

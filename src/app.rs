@@ -1,0 +1,144 @@
+//! The application: shared state, the router (the two doors plus operations endpoints and
+//! the protective layers), and the server loop with graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::content::{Content, Viewer};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::graphql::{self, KiosqueSchema, RequestData};
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub content: Content,
+    pub schema: KiosqueSchema,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db) -> Self {
+        let content = Content::new(db, config.max_page_size);
+        let mut limits = graphql::Limits::from_config(&config);
+        limits.introspection = true;
+        let schema = graphql::schema(content.clone(), limits);
+        Self { config: Arc::new(config), content, schema }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.content.db
+    }
+}
+
+/// The whole HTTP surface.
+pub fn build_router(state: AppState) -> Router {
+    let config = state.config.clone();
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/v1", crate::rest::router())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a handler panicked");
+            AppError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found() -> AppError {
+    AppError::not_found("route")
+}
+
+async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    let request = request.into_inner().data(RequestData { viewer: Viewer::public() });
+    state.schema.execute(request).await.into()
+}
+
+/// `GET /graphql`: a query in the query string (cacheable reads), or GraphiQL in a browser.
+async fn graphql_get(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+) -> Response {
+    let has_query = uri.query().is_some_and(|q| q.split('&').any(|kv| kv.starts_with("query=") || kv.starts_with("extensions=")));
+    if !has_query {
+        if state.config.demo {
+            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        }
+        return AppError::not_found("GraphiQL (enabled in demo mode only)").into_response();
+    }
+    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default()) {
+        Ok(request) => request,
+        Err(err) => return AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response(),
+    };
+    let request = request.data(RequestData { viewer: Viewer::public() });
+    let response = state.schema.execute(request).await;
+    GraphQLResponse::from(response).into_response()
+}
+
+async fn healthz() -> impl IntoResponse {
+    (StatusCode::OK, Json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), state.db().ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, Json(serde_json::json!({ "status": "ready" }))).into_response(),
+        _ => {
+            let mut response = AppError::Unavailable.into_response();
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = build_router(state);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+}

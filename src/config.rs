@@ -1,0 +1,161 @@
+//! One typed configuration, read once from `KIOSQUE_*` environment variables. Every value has
+//! a default that works on a fresh clone; secrets are never printed (see the `Debug` impl).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::db::PoolSettings;
+
+#[derive(Clone)]
+pub struct Config {
+    /// `KIOSQUE_DATABASE_URL`: `sqlite://kiosque.db?mode=rwc` by default.
+    pub database_url: String,
+    /// `KIOSQUE_BIND`: `127.0.0.1:8080` by default.
+    pub bind: SocketAddr,
+    /// `KIOSQUE_PUBLIC_URL`: the base of links in payloads (defaults to `http://{bind}`).
+    pub public_url: String,
+    /// `KIOSQUE_DEMO`: demo mode (GraphiQL, introspection, generated secret).
+    pub demo: bool,
+    /// `KIOSQUE_JWT_SECRET`: required outside demo mode (used by the write side).
+    pub jwt_secret: Option<String>,
+    pub pool: PoolSettings,
+    /// `KIOSQUE_REQUEST_TIMEOUT_SECS` (default 15).
+    pub request_timeout: Duration,
+    /// `KIOSQUE_BODY_LIMIT_BYTES` (default 256 KiB).
+    pub body_limit: usize,
+    /// `KIOSQUE_MAX_PAGE_SIZE` (default 100): the cap on `first`/`last`/`limit`.
+    pub max_page_size: u32,
+    /// `KIOSQUE_GRAPHQL_MAX_DEPTH` (default 12) and `KIOSQUE_GRAPHQL_MAX_COMPLEXITY` (default 10000).
+    pub graphql_max_depth: usize,
+    pub graphql_max_complexity: usize,
+    /// `KIOSQUE_CACHE_MAX_AGE_SECS` (default 30): `max-age` of public reads.
+    pub cache_max_age: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("demo", &self.demo)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field("pool", &self.pool)
+            .field("request_timeout", &self.request_timeout)
+            .field("body_limit", &self.body_limit)
+            .field("max_page_size", &self.max_page_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration value that could not be understood.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} is invalid: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads from any lookup (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let bind: SocketAddr = parse(&get, "KIOSQUE_BIND", "127.0.0.1:8080".parse().unwrap_or_else(|_| unreachable!()))?;
+        let defaults = PoolSettings::default();
+        Ok(Self {
+            database_url: get("KIOSQUE_DATABASE_URL").unwrap_or_else(|| "sqlite://kiosque.db?mode=rwc".into()),
+            public_url: get("KIOSQUE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
+            bind,
+            demo: parse(&get, "KIOSQUE_DEMO", false)?,
+            jwt_secret: get("KIOSQUE_JWT_SECRET"),
+            pool: PoolSettings {
+                max_connections: parse(&get, "KIOSQUE_DB_MAX_CONNECTIONS", defaults.max_connections)?,
+                acquire_timeout: Duration::from_millis(parse(
+                    &get,
+                    "KIOSQUE_DB_ACQUIRE_TIMEOUT_MS",
+                    defaults.acquire_timeout.as_millis() as u64,
+                )?),
+                statement_timeout: Duration::from_millis(parse(
+                    &get,
+                    "KIOSQUE_DB_STATEMENT_TIMEOUT_MS",
+                    defaults.statement_timeout.as_millis() as u64,
+                )?),
+            },
+            request_timeout: Duration::from_secs(parse(&get, "KIOSQUE_REQUEST_TIMEOUT_SECS", 15)?),
+            body_limit: parse(&get, "KIOSQUE_BODY_LIMIT_BYTES", 256 * 1024)?,
+            max_page_size: parse(&get, "KIOSQUE_MAX_PAGE_SIZE", 100)?,
+            graphql_max_depth: parse(&get, "KIOSQUE_GRAPHQL_MAX_DEPTH", 12)?,
+            graphql_max_complexity: parse(&get, "KIOSQUE_GRAPHQL_MAX_COMPLEXITY", 10_000)?,
+            cache_max_age: parse(&get, "KIOSQUE_CACHE_MAX_AGE_SECS", 30)?,
+        })
+    }
+
+    /// The environment variables understood, with their defaults, for `--help` and README.
+    pub const VARIABLES: &'static [(&'static str, &'static str, &'static str)] = &[
+        ("KIOSQUE_DATABASE_URL", "sqlite://kiosque.db?mode=rwc", "database: `sqlite://FILE?mode=rwc` or `postgres://user@host/db`"),
+        ("KIOSQUE_BIND", "127.0.0.1:8080", "address the server listens on (`--bind` overrides it)"),
+        ("KIOSQUE_PUBLIC_URL", "http://{bind}", "base URL used in links and feeds"),
+        ("KIOSQUE_DEMO", "false", "demo mode: GraphiQL, introspection (`serve --demo` also seeds)"),
+        ("KIOSQUE_JWT_SECRET", "(generated in demo mode)", "secret that signs access tokens; required in production"),
+        ("KIOSQUE_DB_MAX_CONNECTIONS", "4 × cores, at least 8", "size of the database pool"),
+        ("KIOSQUE_DB_ACQUIRE_TIMEOUT_MS", "2000", "longest wait for a pooled connection before answering 503"),
+        ("KIOSQUE_DB_STATEMENT_TIMEOUT_MS", "10000", "PostgreSQL statement timeout"),
+        ("KIOSQUE_REQUEST_TIMEOUT_SECS", "15", "deadline of a whole request (408 past it)"),
+        ("KIOSQUE_BODY_LIMIT_BYTES", "262144", "largest accepted request body (413 past it)"),
+        ("KIOSQUE_MAX_PAGE_SIZE", "100", "cap on `first`/`last`/`limit`"),
+        ("KIOSQUE_GRAPHQL_MAX_DEPTH", "12", "deepest GraphQL selection accepted"),
+        ("KIOSQUE_GRAPHQL_MAX_COMPLEXITY", "10000", "costliest GraphQL query accepted (lists cost first × child)"),
+        ("KIOSQUE_CACHE_MAX_AGE_SECS", "30", "`max-age` of public reads"),
+        ("RUST_LOG", "info", "log filter; logs are JSON when stdout is not a terminal"),
+    ];
+}
+
+fn parse<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match get(name) {
+        None => Ok(default),
+        Some(raw) if raw.trim().is_empty() => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError { name, reason: e.to_string() }),
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}://{}:***{}", &url[..scheme], &userinfo[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(redact_url("postgres://kiosque:s3cret@db/kiosque"), "postgres://kiosque:***@db/kiosque");
+        assert_eq!(redact_url("sqlite://kiosque.db?mode=rwc"), "sqlite://kiosque.db?mode=rwc");
+    }
+
+    #[test]
+    fn a_bad_number_names_its_variable() {
+        let err = Config::from_lookup(|n| (n == "KIOSQUE_MAX_PAGE_SIZE").then(|| "lots".into())).unwrap_err();
+        assert_eq!(err.name, "KIOSQUE_MAX_PAGE_SIZE");
+    }
+}

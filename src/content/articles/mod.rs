@@ -1,0 +1,19 @@
+//! Articles: lookups, filtered and paginated lists, search, related articles and the
+//! previous/next links of a rubric. Every query here applies the viewer's visibility.
+
+mod model;
+mod queries;
+mod related;
+mod rows;
+
+pub use model::*;
+pub use related::Adjacent;
+
+use crate::content::Content;
+
+/// The article services, borrowed from [`Content`].
+pub struct Articles<'a> {
+    pub(crate) content: &'a Content,
+}
+
+pub use queries::ArticleGroup;

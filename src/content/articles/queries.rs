@@ -1,0 +1,358 @@
+//! Article lookups and lists. Each method is ONE statement on the hot path (lists carry
+//! their total in the same statement), whatever the page size.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, DatabaseBackend};
+
+use super::model::*;
+use super::rows::{self, cursor_of, from_row, sort_expr, visible};
+use super::Articles;
+use crate::content::Viewer;
+use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
+use crate::content::sql::Sql;
+use crate::db::search;
+use crate::error::{AppError, AppResult};
+
+/// What a nested article list hangs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArticleGroup {
+    Rubric,
+    Author,
+    Tag,
+}
+
+impl ArticleGroup {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Rubric => "rubrics",
+            Self::Author => "authors",
+            Self::Tag => "tags",
+        }
+    }
+
+    /// "`x` belongs to the group row `g`".
+    fn condition(self, x: &str) -> String {
+        match self {
+            Self::Rubric => format!("{x}.rubric_id = g.id"),
+            Self::Author => format!(
+                "EXISTS (SELECT 1 FROM article_authors ga WHERE ga.article_id = {x}.id AND ga.author_id = g.id)"
+            ),
+            Self::Tag => format!("EXISTS (SELECT 1 FROM article_tags gt WHERE gt.article_id = {x}.id AND gt.tag_id = g.id)"),
+        }
+    }
+}
+
+/// Writes ` AND …` for each filter on `alias`.
+fn filters(sql: &mut Sql, alias: &str, filter: &ArticleFilter, viewer: &Viewer) {
+    if let Some(rubric) = &filter.rubric {
+        sql.push(&format!(" AND {alias}.rubric_id = (SELECT id FROM rubrics WHERE slug = "));
+        sql.bind(rubric.clone()).push(")");
+    }
+    if let Some(author) = &filter.author {
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM article_authors fa JOIN authors fau ON fau.id = fa.author_id \
+             WHERE fa.article_id = {alias}.id AND fau.slug = "
+        ));
+        sql.bind(author.clone()).push(")");
+    }
+    if let Some(tag) = &filter.tag {
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM article_tags ft JOIN tags ftt ON ftt.id = ft.tag_id \
+             WHERE ft.article_id = {alias}.id AND ftt.slug = "
+        ));
+        sql.bind(tag.clone()).push(")");
+    }
+    if let Some(language) = &filter.language {
+        sql.push(&format!(" AND {alias}.language = "));
+        sql.bind(language.clone());
+    }
+    if let Some(after) = filter.published_after {
+        sql.push(&format!(" AND {alias}.published_at >= "));
+        sql.bind(after);
+    }
+    if let Some(before) = filter.published_before {
+        sql.push(&format!(" AND {alias}.published_at < "));
+        sql.bind(before);
+    }
+    if let (Some(status), crate::content::Audience::Staff) = (filter.status, viewer.audience) {
+        sql.push(&format!(" AND {alias}.status = "));
+        sql.bind(status.as_str());
+    }
+}
+
+/// Writes the keyset condition and returns the ORDER BY clause for `alias`.
+fn keyset(sql: &mut Sql, alias: &str, order: ArticleOrder, viewer: &Viewer, page: &PageRequest) -> AppResult<String> {
+    let key = sort_expr(order, viewer, alias);
+    let descending = order.is_desc() ^ (page.direction == Direction::Backward);
+    if let Some(cursor) = &page.cursor {
+        let field = if page.direction == Direction::Forward { "after" } else { "before" };
+        let cmp = if descending { "<" } else { ">" };
+        sql.push(&format!(" AND ({key}, {alias}.id) {cmp} ("));
+        match (&cursor.key, order.by_title()) {
+            (SortValue::Text(t), true) => sql.bind(t.clone()),
+            (SortValue::Time(t), false) => sql.bind(*t),
+            _ => return Err(AppError::invalid(field, "this cursor belongs to a list in another order")),
+        };
+        sql.push(", ").bind(cursor.id).push(")");
+    }
+    let dir = if descending { "DESC" } else { "ASC" };
+    Ok(format!("{key} {dir}, {alias}.id {dir}"))
+}
+
+impl Articles<'_> {
+    fn backend(&self) -> DatabaseBackend {
+        self.content.backend()
+    }
+
+    async fn fetch(&self, sql: Sql, parts: ArticleParts) -> AppResult<Vec<(ArticleRecord, sea_orm::QueryResult)>> {
+        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        rows.into_iter().map(|row| Ok((from_row(&row, parts)?, row))).collect()
+    }
+
+    /// One visible article by slug.
+    pub async fn find_by_slug(&self, viewer: &Viewer, slug: &str, parts: ArticleParts) -> AppResult<Option<ArticleRecord>> {
+        let mut sql = Sql::new(self.backend());
+        rows::select(&mut sql, parts);
+        sql.push(" WHERE a.slug = ").bind(slug.to_owned()).push(" AND ");
+        visible(&mut sql, "a", viewer);
+        Ok(self.fetch(sql, parts).await?.into_iter().next().map(|(a, _)| a))
+    }
+
+    /// Visible articles by id, in no particular order (for loaders and `node`).
+    pub async fn find_by_ids(&self, viewer: &Viewer, ids: &[i64], parts: ArticleParts) -> AppResult<Vec<ArticleRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(self.backend());
+        rows::select(&mut sql, parts);
+        sql.push(" WHERE ").in_ids("a.id", ids).push(" AND ");
+        visible(&mut sql, "a", viewer);
+        Ok(self.fetch(sql, parts).await?.into_iter().map(|(a, _)| a).collect())
+    }
+
+    /// A filtered, ordered page of visible articles, with the total of the filtered list in
+    /// the same statement when asked.
+    pub async fn list(
+        &self,
+        viewer: &Viewer,
+        filter: &ArticleFilter,
+        order: ArticleOrder,
+        page: &PageRequest,
+        with_total: bool,
+        parts: ArticleParts,
+    ) -> AppResult<Page<ArticleRecord>> {
+        filter.validate()?;
+        let mut sql = Sql::new(self.backend());
+        rows::columns(&mut sql, parts);
+        if with_total {
+            sql.push(", (SELECT count(*) FROM articles c WHERE ");
+            visible(&mut sql, "c", viewer);
+            filters(&mut sql, "c", filter, viewer);
+            sql.push(") AS total_count");
+        }
+        sql.push(rows::FROM);
+        sql.push(" WHERE ");
+        visible(&mut sql, "a", viewer);
+        filters(&mut sql, "a", filter, viewer);
+        let order_by = keyset(&mut sql, "a", order, viewer, page)?;
+        sql.push(&format!(" ORDER BY {order_by} LIMIT {}", page.size + 1));
+        let rows = self.fetch(sql, parts).await?;
+        let total = match (with_total, rows.first()) {
+            (false, _) => None,
+            (true, Some((_, row))) => Some(row.try_get::<i64>("", "total_count")?),
+            (true, None) => Some(self.count(viewer, filter).await?),
+        };
+        let records = rows.into_iter().map(|(a, _)| a).collect();
+        Ok(Page::from_rows(page, records, |a| cursor_of(order, a), total))
+    }
+
+    /// The number of visible articles matching `filter`.
+    pub async fn count(&self, viewer: &Viewer, filter: &ArticleFilter) -> AppResult<i64> {
+        let mut sql = Sql::new(self.backend());
+        sql.push("SELECT count(*) AS total_count FROM articles c WHERE ");
+        visible(&mut sql, "c", viewer);
+        filters(&mut sql, "c", filter, viewer);
+        let row = self.content.db.conn.query_one_raw(sql.build()).await?;
+        Ok(match row {
+            Some(row) => row.try_get("", "total_count")?,
+            None => 0,
+        })
+    }
+
+    /// One page of articles for each of several rubrics, authors or tags, in one statement
+    /// (PostgreSQL: `LATERAL … LIMIT`; SQLite: a correlated `IN (… LIMIT)`), plus one
+    /// statement for the totals when asked.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn list_grouped(
+        &self,
+        viewer: &Viewer,
+        group: ArticleGroup,
+        ids: &[i64],
+        filter: &ArticleFilter,
+        order: ArticleOrder,
+        page: &PageRequest,
+        with_total: bool,
+        parts: ArticleParts,
+    ) -> AppResult<HashMap<i64, Page<ArticleRecord>>> {
+        filter.validate()?;
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let key = sort_expr(order, viewer, "a");
+        let descending = order.is_desc() ^ (page.direction == Direction::Backward);
+        let dir = if descending { "DESC" } else { "ASC" };
+        let inner = |sql: &mut Sql| -> AppResult<()> {
+            sql.push("SELECT s.id FROM articles s WHERE ");
+            visible(sql, "s", viewer);
+            filters(sql, "s", filter, viewer);
+            sql.push(&format!(" AND {}", group.condition("s")));
+            let order_by = keyset(sql, "s", order, viewer, page)?;
+            sql.push(&format!(" ORDER BY {order_by} LIMIT {}", page.size + 1));
+            Ok(())
+        };
+        let rows = self
+            .grouped(group.table(), ids, parts, &[&inner], &format!("{key} {dir}, a.id {dir}"))
+            .await?;
+        let mut by_group: HashMap<i64, Vec<ArticleRecord>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        for (group_id, article) in rows {
+            by_group.entry(group_id).or_default().push(article);
+        }
+        let totals = if with_total { Some(self.count_grouped(viewer, group, ids, filter).await?) } else { None };
+        Ok(by_group
+            .into_iter()
+            .map(|(id, records)| {
+                let total = totals.as_ref().map(|t| t.get(&id).copied().unwrap_or(0));
+                (id, Page::from_rows(page, records, |a| cursor_of(order, a), total))
+            })
+            .collect())
+    }
+
+    /// Runs `SELECT <article columns>, g.id FROM {table} g …` where each row of `g` (with
+    /// an id in `ids`) is joined to the articles whose ids the subqueries `subs` select
+    /// (each may refer to `g` and should be bounded by a LIMIT): `LATERAL` on PostgreSQL, a
+    /// correlated `IN (…)` on SQLite. One statement for any number of groups.
+    pub(super) async fn grouped(
+        &self,
+        table: &str,
+        ids: &[i64],
+        parts: ArticleParts,
+        subs: &[&(dyn Fn(&mut Sql) -> AppResult<()> + Sync)],
+        order_in_group: &str,
+    ) -> AppResult<Vec<(i64, ArticleRecord)>> {
+        let backend = self.backend();
+        let mut sql = Sql::new(backend);
+        rows::columns(&mut sql, parts);
+        sql.push(&format!(", g.id AS group_id FROM {table} g "));
+        if backend == DatabaseBackend::Postgres {
+            sql.push("CROSS JOIN LATERAL (");
+            for (i, sub) in subs.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { " UNION ALL (" });
+                sub(&mut sql)?;
+                sql.push(")");
+            }
+            sql.push(") gs JOIN articles a ON a.id = gs.id");
+        } else {
+            sql.push("JOIN articles a ON (");
+            for (i, sub) in subs.iter().enumerate() {
+                sql.push(if i == 0 { "a.id IN (" } else { " OR a.id IN (" });
+                sub(&mut sql)?;
+                sql.push(")");
+            }
+            sql.push(")");
+        }
+        sql.push(" JOIN rubrics r ON r.id = a.rubric_id WHERE ").in_ids("g.id", ids);
+        sql.push(&format!(" ORDER BY g.id, {order_in_group}"));
+        let rows = self.fetch(sql, parts).await?;
+        rows.into_iter().map(|(a, row)| Ok((row.try_get::<i64>("", "group_id")?, a))).collect()
+    }
+
+    async fn count_grouped(
+        &self,
+        viewer: &Viewer,
+        group: ArticleGroup,
+        ids: &[i64],
+        filter: &ArticleFilter,
+    ) -> AppResult<HashMap<i64, i64>> {
+        let mut sql = Sql::new(self.backend());
+        sql.push("SELECT g.id AS group_id, (SELECT count(*) FROM articles c WHERE ");
+        visible(&mut sql, "c", viewer);
+        filters(&mut sql, "c", filter, viewer);
+        sql.push(&format!(" AND {}) AS total_count FROM {} g WHERE ", group.condition("c"), group.table()));
+        sql.in_ids("g.id", ids);
+        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("", "group_id")?, row.try_get("", "total_count")?)))
+            .collect()
+    }
+
+    /// Full-text search, best matches first, paginated forward with offset cursors.
+    pub async fn search(
+        &self,
+        viewer: &Viewer,
+        query: &str,
+        filter: &ArticleFilter,
+        page: &PageRequest,
+        with_total: bool,
+        parts: ArticleParts,
+    ) -> AppResult<Page<ArticleRecord>> {
+        filter.validate()?;
+        let query = query.trim();
+        if query.is_empty() || query.chars().count() > 200 {
+            return Err(AppError::invalid("query", "a search has 1 to 200 characters"));
+        }
+        if page.direction == Direction::Backward {
+            return Err(AppError::invalid("last", "search results page forward only: use first and after"));
+        }
+        let offset = match &page.cursor {
+            None => 0,
+            Some(Cursor { key: SortValue::Offset(n), .. }) if *n >= 0 => *n,
+            Some(_) => return Err(AppError::invalid("after", "this cursor does not belong to a search")),
+        };
+        let backend = self.backend();
+        let prepared = search::prepare_query(backend, query);
+        if prepared.is_empty() {
+            return Ok(Page::empty());
+        }
+        let count_sql = |sql: &mut Sql, p: &str| {
+            sql.push(&format!("(SELECT count(*) FROM articles c WHERE {} AND ", search::matches(backend, "c", p)));
+            visible(sql, "c", viewer);
+            filters(sql, "c", filter, viewer);
+            sql.push(") AS total_count");
+        };
+        let mut sql = Sql::new(backend);
+        let p = sql.param(prepared.clone());
+        rows::columns(&mut sql, parts);
+        sql.push(&format!(", {} AS search_rank", search::rank(backend, "a")));
+        if with_total {
+            sql.push(", ");
+            count_sql(&mut sql, &p);
+        }
+        sql.push(rows::FROM);
+        sql.push(&format!(" {} WHERE ", search::match_join(backend, "a", &p)));
+        visible(&mut sql, "a", viewer);
+        filters(&mut sql, "a", filter, viewer);
+        sql.push(&format!(" ORDER BY search_rank, a.id LIMIT {} OFFSET {offset}", page.size + 1));
+        let rows = self.fetch(sql, parts).await?;
+        let total = match rows.first() {
+            Some((_, row)) if with_total => Some(row.try_get::<i64>("", "total_count")?),
+            None if with_total => {
+                let mut sql = Sql::new(backend);
+                let p = sql.param(prepared);
+                sql.push("SELECT ");
+                count_sql(&mut sql, &p);
+                let row = self.content.db.conn.query_one_raw(sql.build()).await?;
+                Some(row.map(|r| r.try_get::<i64>("", "total_count")).transpose()?.unwrap_or(0))
+            }
+            _ => None,
+        };
+        let records: Vec<(usize, ArticleRecord)> = rows.into_iter().map(|(a, _)| a).enumerate().collect();
+        let page_out = Page::from_rows(
+            page,
+            records,
+            |(i, a)| Cursor { key: SortValue::Offset(offset + *i as i64 + 1), id: a.id },
+            total,
+        );
+        Ok(page_out.map(|(_, a)| a))
+    }
+}

@@ -1,0 +1,228 @@
+//! Readers' comments, read side: only approved comments are public. Lists are grouped by
+//! article or by parent so that any number of articles or threads costs one statement.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult};
+
+use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
+use crate::content::sql::Sql;
+use crate::content::{Audience, Content, Viewer};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRecord {
+    pub id: i64,
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub body: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which comments of an article a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentScope {
+    /// Every visible comment, oldest first.
+    All,
+    /// Thread starters: comments without a visible parent (a reply whose parent was
+    /// removed starts its own thread, so it stays readable).
+    Threads,
+}
+
+pub struct Comments<'a> {
+    pub(crate) content: &'a Content,
+}
+
+const COLUMNS: &str = "SELECT c.id, c.article_id, c.parent_id, c.author_name, c.body, c.status, c.created_at";
+
+fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
+    match viewer.audience {
+        Audience::Public => sql.push(&format!("{alias}.status = 'approved'")),
+        Audience::Staff => sql.push(&format!("{alias}.status <> 'deleted'")),
+    };
+}
+
+fn from_row(row: &QueryResult) -> Result<CommentRecord, DbErr> {
+    Ok(CommentRecord {
+        id: row.try_get("", "id")?,
+        article_id: row.try_get("", "article_id")?,
+        parent_id: row.try_get("", "parent_id")?,
+        author_name: row.try_get("", "author_name")?,
+        body: row.try_get("", "body")?,
+        status: row.try_get("", "status")?,
+        created_at: row.try_get("", "created_at")?,
+    })
+}
+
+fn cursor_of(c: &CommentRecord) -> Cursor {
+    Cursor { key: SortValue::Time(c.created_at), id: c.id }
+}
+
+impl Comments<'_> {
+    fn backend(&self) -> DatabaseBackend {
+        self.content.backend()
+    }
+
+    async fn fetch(&self, sql: Sql) -> AppResult<Vec<(i64, CommentRecord)>> {
+        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        rows.iter().map(|row| Ok((row.try_get::<i64>("", "group_id")?, from_row(row)?))).collect()
+    }
+
+    /// Writes a grouped query: for each `g` in `table` with id in `ids`, the comments the
+    /// subquery selects (bounded by its LIMIT).
+    fn grouped(&self, table: &str, ids: &[i64], inner: impl FnOnce(&mut Sql) -> AppResult<()>, order: &str) -> AppResult<Sql> {
+        let mut sql = Sql::new(self.backend());
+        sql.push(COLUMNS).push(&format!(", g.id AS group_id FROM {table} g "));
+        if sql.backend == DatabaseBackend::Postgres {
+            sql.push("CROSS JOIN LATERAL (");
+            inner(&mut sql)?;
+            sql.push(") gs JOIN comments c ON c.id = gs.id");
+        } else {
+            sql.push("JOIN comments c ON c.id IN (");
+            inner(&mut sql)?;
+            sql.push(")");
+        }
+        sql.push(" WHERE ").in_ids("g.id", ids);
+        sql.push(&format!(" ORDER BY g.id, {order}"));
+        Ok(sql)
+    }
+
+    /// A page of the visible comments of each article (oldest first). The articles must
+    /// already be known to be visible to the viewer.
+    pub async fn for_articles(
+        &self,
+        viewer: &Viewer,
+        article_ids: &[i64],
+        scope: CommentScope,
+        page: &PageRequest,
+        with_total: bool,
+    ) -> AppResult<HashMap<i64, Page<CommentRecord>>> {
+        if article_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let backward = page.direction == Direction::Backward;
+        let dir = if backward { "DESC" } else { "ASC" };
+        let inner = |sql: &mut Sql| -> AppResult<()> {
+            sql.push("SELECT s.id FROM comments s WHERE s.article_id = g.id AND ");
+            visible(sql, "s", viewer);
+            if scope == CommentScope::Threads {
+                sql.push(" AND (s.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = s.parent_id AND ");
+                visible(sql, "p", viewer);
+                sql.push("))");
+            }
+            if let Some(cursor) = &page.cursor {
+                let SortValue::Time(at) = cursor.key else {
+                    return Err(AppError::invalid(if backward { "before" } else { "after" }, "this cursor does not belong to comments"));
+                };
+                sql.push(&format!(" AND (s.created_at, s.id) {} (", if backward { "<" } else { ">" }));
+                sql.bind(at).push(", ").bind(cursor.id).push(")");
+            }
+            sql.push(&format!(" ORDER BY s.created_at {dir}, s.id {dir} LIMIT {}", page.size + 1));
+            Ok(())
+        };
+        let sql = self.grouped("articles", article_ids, inner, &format!("c.created_at {dir}, c.id {dir}"))?;
+        let mut by_article: HashMap<i64, Vec<CommentRecord>> = article_ids.iter().map(|id| (*id, Vec::new())).collect();
+        for (article, comment) in self.fetch(sql).await? {
+            by_article.entry(article).or_default().push(comment);
+        }
+        let totals = if with_total { Some(self.counts(viewer, article_ids, scope).await?) } else { None };
+        Ok(by_article
+            .into_iter()
+            .map(|(id, rows)| {
+                let total = totals.as_ref().map(|t| t.get(&id).copied().unwrap_or(0));
+                (id, Page::from_rows(page, rows, cursor_of, total))
+            })
+            .collect())
+    }
+
+    /// Up to `n` visible replies of each comment, oldest first.
+    pub async fn replies(&self, viewer: &Viewer, parent_ids: &[i64], n: u32) -> AppResult<HashMap<i64, Vec<CommentRecord>>> {
+        let mut out: HashMap<i64, Vec<CommentRecord>> = parent_ids.iter().map(|id| (*id, Vec::new())).collect();
+        if parent_ids.is_empty() || n == 0 {
+            return Ok(out);
+        }
+        let inner = |sql: &mut Sql| -> AppResult<()> {
+            sql.push("SELECT s.id FROM comments s WHERE s.parent_id = g.id AND ");
+            visible(sql, "s", viewer);
+            sql.push(&format!(" ORDER BY s.created_at, s.id LIMIT {n}"));
+            Ok(())
+        };
+        let sql = self.grouped("comments", parent_ids, inner, "c.created_at, c.id")?;
+        for (parent, comment) in self.fetch(sql).await? {
+            out.entry(parent).or_default().push(comment);
+        }
+        Ok(out)
+    }
+
+    /// The number of visible comments of each article (in `scope`).
+    pub async fn counts(&self, viewer: &Viewer, article_ids: &[i64], scope: CommentScope) -> AppResult<HashMap<i64, i64>> {
+        let mut sql = Sql::new(self.backend());
+        sql.push("SELECT s.article_id AS group_id, count(*) AS n FROM comments s WHERE ").in_ids("s.article_id", article_ids);
+        sql.push(" AND ");
+        visible(&mut sql, "s", viewer);
+        if scope == CommentScope::Threads {
+            sql.push(" AND (s.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = s.parent_id AND ");
+            visible(&mut sql, "p", viewer);
+            sql.push("))");
+        }
+        sql.push(" GROUP BY s.article_id");
+        self.count_rows(sql, article_ids).await
+    }
+
+    /// The number of visible replies of each comment.
+    pub async fn reply_counts(&self, viewer: &Viewer, parent_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+        let mut sql = Sql::new(self.backend());
+        sql.push("SELECT s.parent_id AS group_id, count(*) AS n FROM comments s WHERE ").in_ids("s.parent_id", parent_ids);
+        sql.push(" AND ");
+        visible(&mut sql, "s", viewer);
+        sql.push(" GROUP BY s.parent_id");
+        self.count_rows(sql, parent_ids).await
+    }
+
+    async fn count_rows(&self, sql: Sql, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+        let mut out: HashMap<i64, i64> = ids.iter().map(|id| (*id, 0)).collect();
+        for row in self.content.db.conn.query_all_raw(sql.build()).await? {
+            out.insert(row.try_get("", "group_id")?, row.try_get("", "n")?);
+        }
+        Ok(out)
+    }
+
+    /// Visible comments by id, on visible articles only (for `node`).
+    pub async fn find_by_ids(&self, viewer: &Viewer, ids: &[i64]) -> AppResult<Vec<CommentRecord>> {
+        self.find_matching(viewer, ids, false).await
+    }
+
+    /// The visible parents of the given comments.
+    pub async fn parents_of(&self, viewer: &Viewer, child_ids: &[i64]) -> AppResult<Vec<CommentRecord>> {
+        self.find_matching(viewer, child_ids, true).await
+    }
+
+    async fn find_matching(&self, viewer: &Viewer, ids: &[i64], children: bool) -> AppResult<Vec<CommentRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(self.backend());
+        sql.push(COLUMNS).push(", c.id AS group_id FROM comments c JOIN articles a ON a.id = c.article_id WHERE ");
+        if children {
+            sql.push("c.id IN (SELECT ch.parent_id FROM comments ch WHERE ");
+            sql.in_ids("ch.id", ids).push(")");
+        } else {
+            sql.in_ids("c.id", ids);
+        }
+        sql.push(" AND ");
+        visible(&mut sql, "c", viewer);
+        sql.push(" AND ");
+        match viewer.audience {
+            Audience::Public => {
+                sql.push("a.status IN ('published', 'scheduled') AND a.published_at <= ").bind(viewer.now);
+            }
+            Audience::Staff => {
+                sql.push("a.deleted_at IS NULL");
+            }
+        }
+        Ok(self.fetch(sql).await?.into_iter().map(|(_, c)| c).collect())
+    }
+}

@@ -1,0 +1,73 @@
+//! Global ids (`node(id:)`, REST `id` fields): base64 of `Type:number`, stable across
+//! engines and releases.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Article,
+    Author,
+    Rubric,
+    Tag,
+    Comment,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Article => "Article",
+            Self::Author => "Author",
+            Self::Rubric => "Rubric",
+            Self::Tag => "Tag",
+            Self::Comment => "Comment",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "Article" => Self::Article,
+            "Author" => Self::Author,
+            "Rubric" => Self::Rubric,
+            "Tag" => Self::Tag,
+            "Comment" => Self::Comment,
+            _ => return None,
+        })
+    }
+}
+
+pub fn encode(kind: Kind, id: i64) -> String {
+    STANDARD.encode(format!("{}:{id}", kind.name()))
+}
+
+/// Decodes a global id; `field` names the argument in the error.
+pub fn decode(field: &str, raw: &str) -> Result<(Kind, i64), AppError> {
+    let invalid = || AppError::invalid(field, "this is not a Kiosque id");
+    if raw.len() > 64 {
+        return Err(invalid());
+    }
+    let bytes = STANDARD.decode(raw).map_err(|_| invalid())?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+    let (kind, id) = text.split_once(':').ok_or_else(invalid)?;
+    let kind = Kind::parse(kind).ok_or_else(invalid)?;
+    let id: i64 = id.parse().map_err(|_| invalid())?;
+    if id <= 0 {
+        return Err(invalid());
+    }
+    Ok((kind, id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_garbage_is_refused() {
+        assert_eq!(decode("id", &encode(Kind::Comment, 7)).unwrap(), (Kind::Comment, 7));
+        for bad in ["", "xyz", &STANDARD.encode("Planet:1"), &STANDARD.encode("Article:-1")] {
+            assert_eq!(decode("id", bad).unwrap_err().field(), Some("id"));
+        }
+    }
+}

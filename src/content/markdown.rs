@@ -1,0 +1,77 @@
+//! Article bodies: Markdown in, sanitised HTML and plain text out. Rendered once when an
+//! article is written (stored beside the source), never per read.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+
+/// What an article body renders to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    pub text: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+}
+
+/// Words read per minute for the reading-time estimate.
+const WORDS_PER_MINUTE: usize = 230;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// Renders Markdown to sanitised HTML (no script, no event handler, no `javascript:` URL;
+/// links get `rel="noopener noreferrer"`) and to plain text.
+pub fn render(markdown: &str) -> Rendered {
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options()));
+    let html = ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(&unsafe_html).to_string();
+    let text = plain_text(markdown);
+    let word_count = text.split_whitespace().count();
+    Rendered {
+        html,
+        word_count: word_count as i32,
+        reading_time_minutes: word_count.div_ceil(WORDS_PER_MINUTE).max(1) as i32,
+        text,
+    }
+}
+
+/// The text of a Markdown document, paragraphs and headings separated by blank lines.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock) => {
+                if !out.ends_with("\n\n") {
+                    out.push_str("\n\n");
+                }
+            }
+            Event::Start(Tag::Item) => out.push_str("- "),
+            _ => {}
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_javascript_urls_do_not_survive() {
+        let r = render("Bonjour <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+    }
+
+    #[test]
+    fn headings_become_html_and_text_keeps_words() {
+        let r = render("## Une frontière\n\nLa politique **étrangère** change.");
+        assert!(r.html.contains("<h2>Une frontière</h2>"));
+        assert_eq!(r.text, "Une frontière\n\nLa politique étrangère change.");
+        assert_eq!(r.word_count, 6);
+        assert_eq!(r.reading_time_minutes, 1);
+    }
+}

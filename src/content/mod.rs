@@ -1,0 +1,80 @@
+//! The domain: every rule lives here once (visibility, validation, pagination, slugs), and
+//! both doors (GraphQL and REST) call the same methods with the same inputs. This layer
+//! never imports axum or async-graphql's request context.
+
+pub mod articles;
+pub mod catalogue;
+pub mod comments;
+pub mod home;
+pub mod ids;
+pub mod markdown;
+pub mod pagination;
+pub mod slug;
+pub(crate) mod sql;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::db::Db;
+
+/// Who is reading, which decides what is visible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// Anonymous readers, readers and partners: only published articles whose time has come,
+    /// only approved comments.
+    Public,
+    /// Editors, authors and admins: drafts and scheduled articles too.
+    Staff,
+}
+
+/// The reader of one request: an audience and a fixed "now" (so that every query of a
+/// request agrees on which scheduled articles have come out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Viewer {
+    pub audience: Audience,
+    pub now: DateTime<Utc>,
+}
+
+impl Viewer {
+    pub fn public() -> Self {
+        Self { audience: Audience::Public, now: now() }
+    }
+
+    pub fn staff() -> Self {
+        Self { audience: Audience::Staff, now: now() }
+    }
+}
+
+/// The current time at the precision both engines store (microseconds).
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// The content services, cheap to clone (one per process, shared by both doors).
+#[derive(Clone, Debug)]
+pub struct Content {
+    pub db: Db,
+    /// The cap on `first`/`last`.
+    pub max_page_size: u32,
+}
+
+impl Content {
+    pub fn new(db: Db, max_page_size: u32) -> Self {
+        Self { db, max_page_size }
+    }
+
+    pub fn articles(&self) -> articles::Articles<'_> {
+        articles::Articles { content: self }
+    }
+
+    pub fn comments(&self) -> comments::Comments<'_> {
+        comments::Comments { content: self }
+    }
+
+    pub fn catalogue(&self) -> catalogue::Catalogue<'_> {
+        catalogue::Catalogue { content: self }
+    }
+
+    pub(crate) fn backend(&self) -> sea_orm::DatabaseBackend {
+        self.db.backend()
+    }
+}

@@ -1,0 +1,243 @@
+//! One error type for the whole service, rendered twice: as `application/problem+json`
+//! (RFC 9457) for REST and as `extensions.code` for GraphQL, both from the same table.
+//! Internal details are logged once, here, and never sent to the client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+use serde::Serialize;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Invalid input; `field` names the offending input field (GraphQL argument path or
+    /// REST query/body field).
+    #[error("{message}")]
+    InvalidInput { field: Option<String>, message: String },
+    /// A request that could not be parsed at all (malformed JSON, bad encoding).
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("too many requests, retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    #[error("the service is temporarily unavailable")]
+    Unavailable,
+    /// Anything else. The string is for the log only.
+    #[error("internal error")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidInput { field: Some(field.into()), message: message.into() }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+
+    /// The machine code shared by both doors (GraphQL `extensions.code`, problem `code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::InvalidInput { .. } | Self::Malformed(_) => "BAD_USER_INPUT",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Conflict(_) | Self::PreconditionFailed(_) => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Seconds a client should wait before retrying, where that is known.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::Unavailable => Some(2),
+            _ => None,
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::InvalidInput { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The message a client may read (never internals).
+    pub fn public_message(&self) -> String {
+        self.to_string()
+    }
+
+    fn log(&self) {
+        match self {
+            Self::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            Self::Unavailable => tracing::warn!("database unavailable"),
+            _ => {}
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+            return Self::Conflict(conflict_message(&detail));
+        }
+        if is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return Self::Unavailable;
+        }
+        Self::Internal(err.to_string())
+    }
+}
+
+/// Maps a unique-constraint violation to a sentence naming the field, without echoing SQL.
+fn conflict_message(detail: &str) -> String {
+    for (needle, field) in [("slug", "slug"), ("email", "email"), ("idempotency", "Idempotency-Key")] {
+        if detail.contains(needle) {
+            return format!("{field} is already taken");
+        }
+    }
+    "this resource already exists".into()
+}
+
+/// Connection loss, pool exhaustion, server shutdown, statement timeout or a locked SQLite
+/// file: the request may succeed if retried, so it is a 503, not a 500.
+fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as E;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return matches!(err, DbErr::Conn(_));
+    };
+    match sqlx.as_ref() {
+        E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Tls(_) | E::Protocol(_) => true,
+        E::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions (08…), shutdown (57P0…), statement timeout
+            // (57014). SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) with extended codes.
+            code.starts_with("08")
+                || code.starts_with("57P0")
+                || code == "57014"
+                || code == "53300"
+                || code == "5"
+                || code == "6"
+                || code.parse::<i32>().is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6)
+        }
+        _ => false,
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let code = self.code();
+        let problem = Problem {
+            kind: format!("https://kiosque.dev/problems/{}", code.to_ascii_lowercase().replace('_', "-")),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.public_message(),
+            code,
+            field: self.field(),
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if matches!(self, Self::Unauthenticated(_)) {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+impl async_graphql::ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        self.log();
+        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            if let Some(field) = self.field() {
+                ext.set("field", field);
+            }
+            if let Some(seconds) = self.retry_after() {
+                ext.set("retryAfter", seconds);
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_one_code_and_one_status() {
+        let cases = [
+            (AppError::not_found("article"), "NOT_FOUND", 404),
+            (AppError::invalid("first", "too large"), "BAD_USER_INPUT", 422),
+            (AppError::Malformed("bad json".into()), "BAD_USER_INPUT", 400),
+            (AppError::Unauthenticated("no".into()), "UNAUTHENTICATED", 401),
+            (AppError::Forbidden("no".into()), "FORBIDDEN", 403),
+            (AppError::Conflict("stale".into()), "CONFLICT", 409),
+            (AppError::PreconditionFailed("stale".into()), "CONFLICT", 412),
+            (AppError::RateLimited { retry_after: 3 }, "RATE_LIMITED", 429),
+            (AppError::Unavailable, "UNAVAILABLE", 503),
+            (AppError::Internal("boom".into()), "INTERNAL", 500),
+        ];
+        for (err, code, status) in cases {
+            assert_eq!((err.code(), err.status().as_u16()), (code, status), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn internal_details_are_not_public() {
+        assert_eq!(AppError::Internal("password=hunter2".into()).public_message(), "internal error");
+    }
+}

@@ -1,0 +1,81 @@
+//! Shared pieces of the GraphQL door: per-request data, page arguments, error mapping.
+
+use async_graphql::{Context, ErrorExtensions, SimpleObject};
+
+use crate::content::pagination::{PageArgs, PageInfo as ContentPageInfo, PageRequest};
+use crate::content::{Content, Viewer};
+use crate::error::AppError;
+
+/// What the HTTP layer attaches to each GraphQL request.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestData {
+    pub viewer: Viewer,
+}
+
+pub(crate) fn content<'a>(ctx: &Context<'a>) -> &'a Content {
+    ctx.data_unchecked::<Content>()
+}
+
+pub(crate) fn viewer(ctx: &Context<'_>) -> Viewer {
+    ctx.data_opt::<RequestData>().map(|d| d.viewer).unwrap_or_else(Viewer::public)
+}
+
+/// Maps a service error to a GraphQL error carrying `extensions.code`.
+pub(crate) fn gql(err: AppError) -> async_graphql::Error {
+    err.extend()
+}
+
+pub(crate) type GqlResult<T> = async_graphql::Result<T>;
+
+pub(crate) fn page_request(ctx: &Context<'_>, args: PageArgs) -> GqlResult<PageRequest> {
+    PageRequest::parse(&args, content(ctx).max_page_size).map_err(gql)
+}
+
+pub(crate) fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+    PageArgs { first, after, last, before }
+}
+
+/// Complexity of a connection field: its page size times the cost of one item.
+pub(crate) fn connection_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let n = first.or(last).unwrap_or(crate::content::pagination::DEFAULT_PAGE_SIZE as i32).clamp(1, 1000) as usize;
+    n.saturating_mul(child).saturating_add(1)
+}
+
+/// Relay's `PageInfo`.
+#[derive(SimpleObject, Clone, Default)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+impl From<ContentPageInfo> for PageInfo {
+    fn from(p: ContentPageInfo) -> Self {
+        Self {
+            has_next_page: p.has_next_page,
+            has_previous_page: p.has_previous_page,
+            start_cursor: p.start_cursor,
+            end_cursor: p.end_cursor,
+        }
+    }
+}
+
+/// Whether the selection of the current field reaches `path` (through `edges.node` or
+/// `nodes` for connections).
+pub(crate) fn selects(ctx: &Context<'_>, path: &[&str]) -> bool {
+    let mut look = ctx.look_ahead();
+    for field in path {
+        look = look.field(field);
+    }
+    look.exists()
+}
+
+/// Whether an item of the connection being resolved selects `path`.
+pub(crate) fn item_selects(ctx: &Context<'_>, path: &[&str]) -> bool {
+    let mut via_edges = vec!["edges", "node"];
+    via_edges.extend_from_slice(path);
+    let mut via_nodes = vec!["nodes"];
+    via_nodes.extend_from_slice(path);
+    selects(ctx, &via_edges) || selects(ctx, &via_nodes)
+}

@@ -1,0 +1,58 @@
+//! The GraphQL door: a thin translation of GraphQL fields into calls of the content
+//! services. Relations are batched per list (`batch::Siblings`), so a query costs a number
+//! of statements that depends on its shape only, never on page sizes.
+
+mod articles;
+mod batch;
+mod catalogue;
+mod comments;
+mod common;
+mod node;
+mod query;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+
+pub use common::RequestData;
+pub use query::QueryRoot;
+
+use crate::config::Config;
+use crate::content::Content;
+
+pub type KiosqueSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Limits applied to every request (see `Config`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub introspection: bool,
+}
+
+impl Limits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            max_depth: config.graphql_max_depth,
+            max_complexity: config.graphql_max_complexity,
+            introspection: true,
+        }
+    }
+}
+
+/// Builds the schema served by the application.
+pub fn schema(content: Content, limits: Limits) -> KiosqueSchema {
+    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .data(content)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(8);
+    if !limits.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as checked in at `schema/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish().sdl()
+}

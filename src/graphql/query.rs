@@ -1,0 +1,11 @@
+//! The query root: the areas merged into one type.
+
+use async_graphql::MergedObject;
+
+use super::articles::ArticleQuery;
+use super::catalogue::CatalogueQuery;
+use super::node::NodeQuery;
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(ArticleQuery, CatalogueQuery, NodeQuery);

@@ -1,0 +1,26 @@
+//! Kiosque — a headless content API for news and opinion publishers.
+//!
+//! The folders tell the architecture: `content` is the product (every rule lives there once);
+//! `graphql` and `rest` are two thin doors onto it; `entities` is the database's shape; the
+//! rest is plumbing.
+
+/// Router, shared state and the server loop (graceful shutdown).
+pub mod app;
+/// The command-line commands (`serve`, `migrate`, `seed`, `export-schema`).
+pub mod commands;
+/// The typed configuration, read once from `KIOSQUE_*` variables.
+pub mod config;
+/// The domain: articles, authors, rubrics, comments; visibility and pagination rules.
+pub mod content;
+/// Connection, migrations, statement counting, engine differences.
+pub mod db;
+/// SeaORM entities, one file per table, no behaviour.
+pub mod entities;
+/// The one error type and its two renderings.
+pub mod error;
+/// The GraphQL door: schema, loaders, one file per area.
+pub mod graphql;
+/// The REST door under `/v1`: the route index, one file per area, OpenAPI.
+pub mod rest;
+/// Demo content and the synthetic benchmark corpus.
+pub mod seed;

@@ -1,0 +1,79 @@
+//! The `kiosque` command: parses arguments, then calls into the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kiosque::commands;
+use kiosque::config::Config;
+
+/// Kiosque — a headless content API for news and opinion publishers.
+///
+/// Configuration comes from KIOSQUE_* environment variables (see the README); the defaults
+/// run on an embedded SQLite file with no set-up.
+#[derive(Parser)]
+#[command(version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API server (migrations run first).
+    Serve {
+        /// Demo mode: seed demo content if the database is empty, enable GraphiQL.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (overrides KIOSQUE_BIND), e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load a deterministic synthetic corpus (for benchmarks) into an empty database.
+    Seed {
+        /// Number of articles.
+        #[arg(long, default_value_t = 1000)]
+        articles: u32,
+        /// Number of comments.
+        #[arg(long, default_value_t = 10000)]
+        comments: u32,
+    },
+    /// Write schema/schema.graphql and openapi.yaml from the code.
+    ExportSchema {
+        /// Folder to write into (the repository root by default).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    commands::init_tracing();
+    let result = match cli.command {
+        Command::ExportSchema { out } => commands::export_schema(&out),
+        command => run_async(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_async(command: Command) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        match command {
+            Command::Serve { demo, bind } => commands::serve(config, demo, bind).await,
+            Command::Migrate => commands::migrate(config).await,
+            Command::Seed { articles, comments } => commands::seed(config, articles, comments).await,
+            Command::ExportSchema { .. } => unreachable!("handled without a runtime"),
+        }
+    })
+}

@@ -1,0 +1,111 @@
+//! HTTP caching of reads, once for the whole door: a strong `ETag` (xxh3-128 of the body),
+//! `Cache-Control` from the handler's [`CachePolicy`], `Vary`, and `304 Not Modified` when
+//! the client already holds the current body.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::error::AppError;
+
+/// How shared caches may keep an answer; set by the handler as a response extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CachePolicy {
+    /// The same for every anonymous reader.
+    Public { max_age: u32 },
+}
+
+/// Bodies larger than this are not buffered for tagging (no REST read comes near it).
+const MAX_TAGGED_BODY: usize = 16 * 1024 * 1024;
+
+/// Answers vary with these request headers.
+const VARY: &str = "Accept-Encoding, Authorization";
+
+/// The middleware (`axum::middleware::from_fn`).
+pub async fn http_cache(request: Request, next: Next) -> Response {
+    let readable = matches!(*request.method(), Method::GET | Method::HEAD);
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let signed_in = request.headers().contains_key(header::AUTHORIZATION);
+    let response = next.run(request).await;
+    if !readable || response.status() != StatusCode::OK || !is_json(response.headers()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match to_bytes(body, MAX_TAGGED_BODY).await {
+        Ok(bytes) => bytes,
+        Err(err) => return AppError::Internal(format!("could not buffer a response body: {err}")).into_response(),
+    };
+    let etag = format!("\"{:032x}\"", xxh3_128(&bytes));
+    let policy = parts.extensions.get::<CachePolicy>().copied();
+    let headers = &mut parts.headers;
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, cache_control(policy, signed_in));
+    headers.insert(header::VARY, HeaderValue::from_static(VARY));
+    if if_none_match.as_ref().is_some_and(|v| matches_etag(v, &etag)) {
+        let mut not_modified = Response::new(Body::empty());
+        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+        for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+            if let Some(value) = parts.headers.get(&name) {
+                not_modified.headers_mut().insert(name, value.clone());
+            }
+        }
+        return not_modified;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| ct.split(';').next().unwrap_or_default().trim())
+        .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
+}
+
+/// A request that carries credentials is kept out of shared caches even when its answer is
+/// public today, so that a staff answer can never be served to the public.
+fn cache_control(policy: Option<CachePolicy>, signed_in: bool) -> HeaderValue {
+    match (policy, signed_in) {
+        (Some(CachePolicy::Public { max_age }), false) => {
+            HeaderValue::from_str(&format!("public, max-age={max_age}, stale-while-revalidate=60"))
+                .unwrap_or(HeaderValue::from_static("no-cache"))
+        }
+        _ => HeaderValue::from_static("private, no-cache"),
+    }
+}
+
+/// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`;
+/// `*` matches any current representation.
+fn matches_etag(header: &HeaderValue, etag: &str) -> bool {
+    let Ok(list) = header.to_str() else { return false };
+    list.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_takes_lists_stars_and_weak_tags() {
+        let etag = "\"abc\"";
+        for header in ["\"abc\"", "\"x\", \"abc\"", "W/\"abc\"", "*"] {
+            assert!(matches_etag(&HeaderValue::from_static(header), etag), "{header}");
+        }
+        for header in ["\"abcd\"", "abc", ""] {
+            assert!(!matches_etag(&HeaderValue::from_static(header), etag), "{header}");
+        }
+    }
+
+    #[test]
+    fn credentials_keep_answers_out_of_shared_caches() {
+        let public = Some(CachePolicy::Public { max_age: 30 });
+        assert_eq!(cache_control(public, false), "public, max-age=30, stale-while-revalidate=60");
+        assert_eq!(cache_control(public, true), "private, no-cache");
+        assert_eq!(cache_control(None, false), "private, no-cache");
+    }
+}

@@ -1,0 +1,155 @@
+//! The shapes every answer shares: `{"data": …}` for one resource, and for lists
+//! `{"data": […], "page": {…}, "links": {…}}` with absolute `self`/`next`/`prev` links that
+//! carry the same opaque cursors as GraphQL.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::cache::CachePolicy;
+use crate::app::AppState;
+use crate::content::pagination::{Page, PageRequest};
+
+/// One resource.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+/// A list of resources, one page at a time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T> {
+    pub data: Vec<T>,
+    pub page: PageMeta,
+    pub links: Links,
+}
+
+/// Where this page sits in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageMeta {
+    pub has_next: bool,
+    pub has_prev: bool,
+    /// The cursor of the first item (pass it as `before` with `last`).
+    pub start_cursor: Option<String>,
+    /// The cursor of the last item (pass it as `after` with `first`).
+    pub end_cursor: Option<String>,
+    /// The number of items in the whole list, when asked for (`include_total=true`) or cheap.
+    pub total: Option<i64>,
+}
+
+/// Absolute links to this page and its neighbours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Links {
+    #[serde(rename = "self")]
+    #[schema(rename = "self")]
+    pub this: String,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+/// The public URL of the current request, from which list links are built.
+pub struct Here {
+    /// `public_url` + path, without the query.
+    base: String,
+    query: String,
+}
+
+impl FromRequestParts<AppState> for Here {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Inside the nested `/v1` router `parts.uri` has lost its prefix; the original has not.
+        let uri = parts.extensions.get::<OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
+        Ok(Self {
+            base: format!("{}{}", state.config.public_url.trim_end_matches('/'), uri.path()),
+            query: uri.query().unwrap_or_default().to_owned(),
+        })
+    }
+}
+
+impl Here {
+    fn this(&self) -> String {
+        if self.query.is_empty() { self.base.clone() } else { format!("{}?{}", self.base, self.query) }
+    }
+
+    /// This URL with the pagination parameters replaced by `page`. The other parameters
+    /// keep their original encoding; cursors are URL-safe as they are.
+    fn with_page(&self, page: &[(&str, String)]) -> String {
+        let mut pairs: Vec<String> = self
+            .query
+            .split('&')
+            .filter(|kv| {
+                let key = kv.split('=').next().unwrap_or_default();
+                !kv.is_empty() && !matches!(key, "first" | "after" | "last" | "before")
+            })
+            .map(str::to_owned)
+            .collect();
+        pairs.extend(page.iter().map(|(k, v)| format!("{k}={v}")));
+        format!("{}?{}", self.base, pairs.join("&"))
+    }
+
+    /// A page of a list, each item mapped to its REST shape. With `backward` false the list
+    /// pages forward only (search), so it has no `prev` link.
+    pub fn list<T, U>(&self, page: Page<T>, request: &PageRequest, backward: bool, map: impl FnMut(T) -> U) -> List<U> {
+        let info = page.info;
+        let size = request.size.to_string();
+        let next = match (&info.end_cursor, info.has_next_page) {
+            (Some(end), true) => Some(self.with_page(&[("first", size.clone()), ("after", end.clone())])),
+            _ => None,
+        };
+        let prev = match (&info.start_cursor, info.has_previous_page && backward) {
+            (Some(start), true) => Some(self.with_page(&[("last", size), ("before", start.clone())])),
+            _ => None,
+        };
+        List {
+            data: page.items.into_iter().map(|(_, item)| item).map(map).collect(),
+            page: PageMeta {
+                has_next: info.has_next_page,
+                has_prev: info.has_previous_page,
+                start_cursor: info.start_cursor,
+                end_cursor: info.end_cursor,
+                total: page.total,
+            },
+            links: Links { this: self.this(), next, prev },
+        }
+    }
+
+    /// A list that fits in one answer (rubrics, tags, related articles).
+    pub fn whole<U>(&self, data: Vec<U>) -> List<U> {
+        List {
+            page: PageMeta {
+                has_next: false,
+                has_prev: false,
+                start_cursor: None,
+                end_cursor: None,
+                total: Some(data.len() as i64),
+            },
+            data,
+            links: Links { this: self.this(), next: None, prev: None },
+        }
+    }
+}
+
+/// A successful public read: JSON, marked for the caching layer with the configured
+/// `max-age` (the layer cannot read the state itself: `rest::router()` is built before it).
+pub struct Public<T> {
+    body: T,
+    max_age: u32,
+}
+
+impl<T> Public<T> {
+    pub fn new(state: &AppState, body: T) -> Self {
+        Self { body, max_age: state.config.cache_max_age }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Public<T> {
+    fn into_response(self) -> Response {
+        let mut response = Json(self.body).into_response();
+        response.extensions_mut().insert(CachePolicy::Public { max_age: self.max_age });
+        response
+    }
+}

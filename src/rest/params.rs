@@ -1,0 +1,205 @@
+//! Reading requests: query strings and path segments whose rejections speak problem+json,
+//! and the parameters shared by several routes (pagination, article filters).
+//!
+//! Query structs hold the raw strings; each value is then parsed here with its parameter's
+//! name, so a bad value is a 422 naming the field (a query string that cannot be read at
+//! all, e.g. a repeated parameter, is a 400).
+
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+
+use super::error::ApiError;
+use crate::content::articles::{ArticleFilter, ArticleOrder};
+use crate::content::pagination::{PageArgs, PageRequest};
+use crate::error::AppError;
+
+/// `Query<T>` whose rejection is our problem+json.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(AppError::Malformed(rejection.body_text()).into()),
+        }
+    }
+}
+
+/// `Path<T>` whose rejection is our problem+json.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(AppError::Malformed(rejection.body_text()).into()),
+        }
+    }
+}
+
+/// An integer parameter.
+pub fn int(field: &str, raw: Option<&str>) -> Result<Option<i32>, AppError> {
+    raw.map(|v| v.trim().parse::<i32>().map_err(|_| AppError::invalid(field, format!("{field} must be an integer"))))
+        .transpose()
+}
+
+/// A count between 0 and `max`, `default` when absent.
+pub fn count(field: &str, raw: Option<&str>, default: u32, max: u32) -> Result<u32, AppError> {
+    match int(field, raw)? {
+        None => Ok(default),
+        Some(n) if n < 0 || n as u32 > max => Err(AppError::invalid(field, format!("{field} must be between 0 and {max}"))),
+        Some(n) => Ok(n as u32),
+    }
+}
+
+/// `true` or `false`.
+pub fn flag(field: &str, raw: Option<&str>) -> Result<bool, AppError> {
+    match raw {
+        None => Ok(false),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(_) => Err(AppError::invalid(field, format!("{field} is `true` or `false`"))),
+    }
+}
+
+/// An RFC 3339 time (`2025-03-01T08:00:00Z`) or a date (`2025-03-01`, midnight UTC). A `+`
+/// left unescaped in an offset arrives as a space, so a space is read back as `+`.
+pub fn time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
+    let Some(raw) = raw.map(str::trim) else { return Ok(None) };
+    let raw = raw.replace(' ', "+");
+    if let Ok(at) = DateTime::parse_from_rfc3339(&raw) {
+        return Ok(Some(at.with_timezone(&Utc)));
+    }
+    if let Some(midnight) = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        return Ok(Some(midnight.and_utc()));
+    }
+    Err(AppError::invalid(field, format!("{field} is an RFC 3339 time such as 2025-03-01T08:00:00Z")))
+}
+
+/// Cursor pagination, as in GraphQL: `first`/`after` forward, `last`/`before` backward.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, forward (default 20, at most the configured cap, 100 by default).
+    #[param(value_type = Option<i32>, minimum = 0)]
+    pub first: Option<String>,
+    /// The `end_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Page size, backward from `before` (or from the end).
+    #[param(value_type = Option<i32>, minimum = 0)]
+    pub last: Option<String>,
+    /// The `start_cursor` of the next page.
+    pub before: Option<String>,
+}
+
+impl PageParams {
+    pub fn request(self, max: u32) -> Result<PageRequest, AppError> {
+        let args = PageArgs {
+            first: int("first", self.first.as_deref())?,
+            after: self.after,
+            last: int("last", self.last.as_deref())?,
+            before: self.before,
+        };
+        PageRequest::parse(&args, max)
+    }
+}
+
+/// Filters of article lists, combined with AND.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleFilterParams {
+    /// Rubric slug.
+    pub rubric: Option<String>,
+    /// Author slug.
+    pub author: Option<String>,
+    /// Tag slug.
+    pub tag: Option<String>,
+    /// Two-letter language code (`fr`, `en`).
+    pub language: Option<String>,
+    /// Published at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub published_after: Option<String>,
+    /// Published before this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub published_before: Option<String>,
+}
+
+impl ArticleFilterParams {
+    pub fn filter(self) -> Result<ArticleFilter, AppError> {
+        Ok(ArticleFilter {
+            published_after: time("published_after", self.published_after.as_deref())?,
+            published_before: time("published_before", self.published_before.as_deref())?,
+            rubric: self.rubric,
+            author: self.author,
+            tag: self.tag,
+            language: self.language,
+            status: None,
+        })
+    }
+}
+
+/// The documented values of `sort`.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortParam {
+    PublishedAtDesc,
+    PublishedAtAsc,
+    TitleAsc,
+    TitleDesc,
+}
+
+/// Order and total of an article list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListParams {
+    /// `published_at_desc` (default, newest first), `published_at_asc`, `title_asc` or `title_desc`.
+    #[param(value_type = Option<SortParam>)]
+    pub sort: Option<String>,
+    /// Whether `page.total` counts the whole filtered list (`false` by default: it costs a count).
+    #[param(value_type = Option<bool>)]
+    pub include_total: Option<String>,
+}
+
+impl ArticleListParams {
+    pub fn order(&self) -> Result<ArticleOrder, AppError> {
+        match self.sort.as_deref() {
+            None => Ok(ArticleOrder::default()),
+            Some(raw) => ArticleOrder::parse(raw).ok_or_else(|| {
+                AppError::invalid("sort", "sort is one of published_at_desc, published_at_asc, title_asc, title_desc")
+            }),
+        }
+    }
+
+    pub fn include_total(&self) -> Result<bool, AppError> {
+        flag("include_total", self.include_total.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc_3339_or_dates_and_a_bad_one_names_its_field() {
+        let at = time("published_after", Some("2025-03-01T09:00:00 01:00")).unwrap().unwrap();
+        assert_eq!(at.to_rfc3339(), "2025-03-01T08:00:00+00:00");
+        assert_eq!(time("x", Some("2025-03-01")).unwrap().unwrap().to_rfc3339(), "2025-03-01T00:00:00+00:00");
+        assert_eq!(time("published_before", Some("yesterday")).unwrap_err().field(), Some("published_before"));
+    }
+
+    #[test]
+    fn counts_are_bounded_and_name_their_field() {
+        assert_eq!(count("limit", None, 5, 100).unwrap(), 5);
+        assert_eq!(count("limit", Some("101"), 5, 100).unwrap_err().field(), Some("limit"));
+        assert_eq!(count("limit", Some("-1"), 5, 100).unwrap_err().field(), Some("limit"));
+        assert_eq!(int("first", Some("ten")).unwrap_err().field(), Some("first"));
+    }
+}

@@ -1,0 +1,121 @@
+//! `TestApp::spawn()`: a server on 127.0.0.1:0 over a fresh database, and typed helpers.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use kiosque::app::{AppState, serve};
+use kiosque::config::Config;
+use kiosque::db::{Db, PoolSettings};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, migrated database: a new PostgreSQL database next to the one named by
+/// `KIOSQUE_TEST_DATABASE_URL`, or a new SQLite file in the temporary folder.
+pub async fn fresh_database_url() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let unique = format!("{}_{}_{}", std::process::id(), n, chrono::Utc::now().timestamp_micros() % 1_000_000);
+    match std::env::var("KIOSQUE_TEST_DATABASE_URL") {
+        Ok(base) if !base.trim().is_empty() => {
+            let (server, rest) = base.rsplit_once('/').expect("KIOSQUE_TEST_DATABASE_URL has a database name");
+            let base_name = rest.split('?').next().unwrap_or(rest);
+            let name = format!("{base_name}_t{unique}");
+            let admin = sea_orm::Database::connect(base.clone()).await.expect("PostgreSQL is reachable");
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            admin.close().await.ok();
+            format!("{server}/{name}")
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("kiosque-test-{unique}.db"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    }
+}
+
+impl TestApp {
+    /// A server over a fresh database seeded with the demo content.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .try_init();
+        let url = fresh_database_url().await;
+        let mut config = Config::from_lookup(|_| None).expect("default config");
+        config.database_url = url.clone();
+        config.pool = PoolSettings { max_connections: 4, ..PoolSettings::default() };
+        adjust(&mut config);
+        let db = Db::connect(&config.database_url, &config.pool).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        kiosque::seed::demo(&db).await.expect("seed demo content");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        config.public_url = format!("http://{addr}");
+        let state = AppState::new(config, db);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        Self { addr, client: reqwest::Client::new(), state, _shutdown: tx }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    /// Statements executed on the database so far.
+    pub fn statements(&self) -> u64 {
+        self.state.db().statement_count()
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.state.db().backend() == sea_orm::DatabaseBackend::Postgres
+    }
+
+    /// Posts a GraphQL query and returns the whole response body (`data` and `errors`).
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        response.json().await.expect("JSON body")
+    }
+
+    /// Posts a GraphQL query that must succeed, and returns its `data`.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+}
+
+/// The `extensions.code` of the first error of a GraphQL response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+}
+
+/// The slugs of a list of articles (`[{slug}]` or a connection's `nodes`).
+pub fn slugs(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["slug"].as_str().expect("slug").to_owned())
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! Kiosque's integration tests: ONE binary, driving the real server over HTTP on a random
+//! port, each test with its own freshly migrated and seeded database (SQLite by default,
+//! PostgreSQL when `KIOSQUE_TEST_DATABASE_URL` is set).
+
+mod contracts;
+mod graphql_reads;
+mod helpers;
+mod operations;
+mod search;
+mod statements;
+mod visibility;
