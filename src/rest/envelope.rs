@@ -13,19 +13,46 @@ use super::cache::CachePolicy;
 use crate::app::AppState;
 use crate::content::pagination::{Page, PageRequest};
 
-/// One resource.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Data<T> {
-    pub data: T,
-}
-
-/// A list of resources, one page at a time.
-#[derive(Debug, Serialize, ToSchema)]
+/// A list of resources, one page at a time, before it takes its named type (see
+/// [`envelopes!`](crate::rest::envelope::envelopes)).
+#[derive(Debug)]
 pub struct List<T> {
     pub data: Vec<T>,
     pub page: PageMeta,
     pub links: Links,
 }
+
+/// Declares the named envelopes of an area: `list Name(Item)` is `{data: [Item], page,
+/// links}`, `one Name(Item)` is `{data: Item}`. Named types (rather than generic ones, which
+/// utoipa inlines) let the contract refer to each item schema by name.
+macro_rules! envelopes {
+    ($($kind:ident $name:ident($item:ty);)*) => {
+        $(envelopes!(@one $kind $name $item);)*
+    };
+    (@one list $name:ident $item:ty) => {
+        #[doc = concat!("A page of `", stringify!($item), "`, with its position and links.")]
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            pub page: $crate::rest::envelope::PageMeta,
+            pub links: $crate::rest::envelope::Links,
+        }
+
+        impl From<$crate::rest::envelope::List<$item>> for $name {
+            fn from(list: $crate::rest::envelope::List<$item>) -> Self {
+                Self { data: list.data, page: list.page, links: list.links }
+            }
+        }
+    };
+    (@one one $name:ident $item:ty) => {
+        #[doc = concat!("One `", stringify!($item), "`.")]
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub data: $item,
+        }
+    };
+}
+pub(crate) use envelopes;
 
 /// Where this page sits in the list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,7 +71,6 @@ pub struct PageMeta {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Links {
     #[serde(rename = "self")]
-    #[schema(rename = "self")]
     pub this: String,
     pub next: Option<String>,
     pub prev: Option<String>,

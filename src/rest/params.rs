@@ -71,14 +71,16 @@ pub fn flag(field: &str, raw: Option<&str>) -> Result<bool, AppError> {
 }
 
 /// An RFC 3339 time (`2025-03-01T08:00:00Z`) or a date (`2025-03-01`, midnight UTC). A `+`
-/// left unescaped in an offset arrives as a space, so a space is read back as `+`.
+/// left unescaped in an offset arrives as a space, so a trailing ` hh:mm` is read as `+hh:mm`.
 pub fn time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
     let Some(raw) = raw.map(str::trim) else { return Ok(None) };
-    let raw = raw.replace(' ', "+");
-    if let Ok(at) = DateTime::parse_from_rfc3339(&raw) {
-        return Ok(Some(at.with_timezone(&Utc)));
+    let unescaped_plus = raw.rsplit_once(' ').map(|(at, offset)| format!("{at}+{offset}"));
+    for candidate in std::iter::once(raw.to_owned()).chain(unescaped_plus) {
+        if let Ok(at) = DateTime::parse_from_rfc3339(&candidate) {
+            return Ok(Some(at.with_timezone(&Utc)));
+        }
     }
-    if let Some(midnight) = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    if let Some(midnight) = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)) {
         return Ok(Some(midnight.and_utc()));
     }
     Err(AppError::invalid(field, format!("{field} is an RFC 3339 time such as 2025-03-01T08:00:00Z")))
@@ -192,6 +194,7 @@ mod tests {
         let at = time("published_after", Some("2025-03-01T09:00:00 01:00")).unwrap().unwrap();
         assert_eq!(at.to_rfc3339(), "2025-03-01T08:00:00+00:00");
         assert_eq!(time("x", Some("2025-03-01")).unwrap().unwrap().to_rfc3339(), "2025-03-01T00:00:00+00:00");
+        assert_eq!(time("x", Some("2025-03-01 08:00:00Z")).unwrap().unwrap().to_rfc3339(), "2025-03-01T08:00:00+00:00");
         assert_eq!(time("published_before", Some("yesterday")).unwrap_err().field(), Some("published_before"));
     }
 

@@ -244,11 +244,14 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
     Ok(report)
 }
 
-/// (published_at, created_at, updated_at) for every article, in `ARTICLES` order.
+/// (published_at, created_at, updated_at).
+type Dates = (Option<DateTime<Utc>>, DateTime<Utc>, DateTime<Utc>);
+
+/// The dates of every article, in `ARTICLES` order.
 /// Published and archived articles are spread over the last ninety days (at least a day old),
 /// in an order shuffled with a fixed seed; drafts were started in the last weeks; scheduled
 /// ones go live the given number of hours from `now`.
-fn publication_dates(now: DateTime<Utc>) -> Vec<(Option<DateTime<Utc>>, DateTime<Utc>, DateTime<Utc>)> {
+fn publication_dates(now: DateTime<Utc>) -> Vec<Dates> {
     let mut rng = fastrand::Rng::with_seed(0x6b69_6f73_7175_6501);
     let mut past: Vec<usize> = corpus::ARTICLES
         .iter()
@@ -359,17 +362,57 @@ fn comment(parent: Option<usize>, status: &'static str, body: &str, commenter: u
 /// The exact thread documented on `fixtures::COMMENTED_SLUG`, in chronological order.
 fn commented_fixture_thread() -> Vec<CommentDef> {
     vec![
-        comment(None, "approved", "Enfin une mesure concrète pour le pouvoir d'achat. Le samedi, c'est le jour où l'on fait ses courses en ville.", 0),
-        comment(None, "approved", "Et qui paie ? Les entreprises du versement mobilité vont répercuter la hausse sur leurs prix.", 1),
-        comment(Some(0), "approved", "Les commerçants du centre-ville devraient aussi y gagner, s'il y a plus de monde le samedi.", 2),
-        comment(None, "approved", "J'aurais préféré des bus plus fréquents en semaine plutôt que gratuits le week-end.", 3),
-        comment(Some(2), "approved", "C'est ce qui s'est passé ailleurs : la fréquentation des commerces a augmenté dès la première année.", 0),
-        comment(None, "pending", "PENDINGMARKER Quelqu'un sait si la gratuité s'applique aussi aux lignes de soirée du samedi ?", 4),
-        comment(Some(1), "approved", "Le versement mobilité ne concerne que les entreprises de plus de onze salariés, c'est dans l'article.", 5),
+        comment(
+            None,
+            "approved",
+            "Enfin une mesure concrète pour le pouvoir d'achat. Le samedi, c'est le jour où l'on fait ses courses en ville.",
+            0,
+        ),
+        comment(
+            None,
+            "approved",
+            "Et qui paie ? Les entreprises du versement mobilité vont répercuter la hausse sur leurs prix.",
+            1,
+        ),
+        comment(
+            Some(0),
+            "approved",
+            "Les commerçants du centre-ville devraient aussi y gagner, s'il y a plus de monde le samedi.",
+            2,
+        ),
+        comment(
+            None,
+            "approved",
+            "J'aurais préféré des bus plus fréquents en semaine plutôt que gratuits le week-end.",
+            3,
+        ),
+        comment(
+            Some(2),
+            "approved",
+            "C'est ce qui s'est passé ailleurs : la fréquentation des commerces a augmenté dès la première année.",
+            0,
+        ),
+        comment(
+            None,
+            "pending",
+            "PENDINGMARKER Quelqu'un sait si la gratuité s'applique aussi aux lignes de soirée du samedi ?",
+            4,
+        ),
+        comment(
+            Some(1),
+            "approved",
+            "Le versement mobilité ne concerne que les entreprises de plus de onze salariés, c'est dans l'article.",
+            5,
+        ),
         comment(None, "approved", "Bravo au conseil municipal pour ce vote courageux, malgré les critiques.", 6),
         comment(Some(3), "pending", "Les deux ne sont pas incompatibles, l'évaluation dira ce qui marche le mieux.", 7),
         comment(None, "rejected", "Tous des incapables, ce conseil ne sert à rien et ses élus non plus.", 1),
-        comment(None, "spam", "Gagnez 500 euros par jour depuis chez vous, cliquez sur https://promo.example.com/offre !!!", 5),
+        comment(
+            None,
+            "spam",
+            "Gagnez 500 euros par jour depuis chez vous, cliquez sur https://promo.example.com/offre !!!",
+            5,
+        ),
     ]
 }
 

@@ -38,7 +38,7 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
     values: Vec<Value>,
 ) -> Result<(), DbErr> {
     let width = cols.len();
-    debug_assert!(width > 0 && values.len() % width == 0);
+    debug_assert!(width > 0 && values.len().is_multiple_of(width));
     if values.is_empty() {
         return Ok(());
     }
@@ -158,24 +158,65 @@ mod tests {
         assert!(fr * 10 >= (fr + en) * 6 && en > 0);
 
         use demo::fixtures as f;
-        let one = |slug: &str, cond: &str| format!("SELECT COUNT(*) FROM articles a WHERE a.slug = '{slug}' AND {cond}");
+        let one =
+            |slug: &str, cond: &str| format!("SELECT COUNT(*) FROM articles a WHERE a.slug = '{slug}' AND {cond}");
         // Foreign policy.
         assert_eq!(scalar(&db, &one(f::FOREIGN_POLICY_SLUG, "a.status = 'published' AND a.language = 'fr' AND a.body LIKE '%étrangère%' AND lower(a.title) NOT LIKE '%etrangere%' AND a.title NOT LIKE '%étrangère%'"), vec![]).await, 1);
-        assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%etrangere%'"), vec![]).await, 0);
-        assert_eq!(strings(&db, &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%trang%'"), vec![]).await, [f::FOREIGN_POLICY_SLUG]);
+        assert_eq!(
+            scalar(&db, &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%etrangere%'"), vec![]).await,
+            0
+        );
+        assert_eq!(
+            strings(&db, &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%trang%'"), vec![]).await,
+            [f::FOREIGN_POLICY_SLUG]
+        );
         // Missile.
-        assert_eq!(strings(&db, &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%missile%' AND a.status = 'published'"), vec![]).await, [f::MISSILE_SLUG]);
-        assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%missiles%'"), vec![]).await, 0);
+        assert_eq!(
+            strings(
+                &db,
+                &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%missile%' AND a.status = 'published'"),
+                vec![]
+            )
+            .await,
+            [f::MISSILE_SLUG]
+        );
+        assert_eq!(
+            scalar(&db, &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%missiles%'"), vec![]).await,
+            0
+        );
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE lower(body) LIKE '%missile%' OR lower(body) LIKE '%zeppelin%' OR lower(body) LIKE '%trang%'", vec![]).await, 0);
         // Zeppelin.
-        let mut z = strings(&db, &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%zeppelin%'"), vec![]).await;
+        let mut z =
+            strings(&db, &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%zeppelin%'"), vec![]).await;
         z.sort();
         let mut expected = vec![f::DRAFT_SLUG.to_owned(), f::SCHEDULED_SLUG.to_owned()];
         expected.sort();
         assert_eq!(z, expected);
-        assert_eq!(scalar(&db, &one(f::DRAFT_SLUG, "a.status = 'draft' AND a.published_at IS NULL AND lower(a.title) LIKE '%zeppelin%'"), vec![]).await, 1);
+        assert_eq!(
+            scalar(
+                &db,
+                &one(
+                    f::DRAFT_SLUG,
+                    "a.status = 'draft' AND a.published_at IS NULL AND lower(a.title) LIKE '%zeppelin%'"
+                ),
+                vec![]
+            )
+            .await,
+            1
+        );
         let soon = Value::ChronoDateTimeUtc(Some(chrono::Utc::now() + chrono::Duration::hours(47)));
-        assert_eq!(scalar(&db, &one(f::SCHEDULED_SLUG, "a.status = 'scheduled' AND a.published_at > $1 AND lower(a.title) NOT LIKE '%zeppelin%'"), vec![soon]).await, 1);
+        assert_eq!(
+            scalar(
+                &db,
+                &one(
+                    f::SCHEDULED_SLUG,
+                    "a.status = 'scheduled' AND a.published_at > $1 AND lower(a.title) NOT LIKE '%zeppelin%'"
+                ),
+                vec![soon]
+            )
+            .await,
+            1
+        );
         // Rubric, author, tag.
         let rubric = scalar(&db, "SELECT COUNT(*) FROM articles a JOIN rubrics r ON r.id = a.rubric_id WHERE r.slug = $1 AND a.status = 'published'", vec![s(f::RUBRIC_SLUG)]).await;
         let author = scalar(&db, "SELECT COUNT(*) FROM articles a JOIN article_authors aa ON aa.article_id = a.id JOIN authors au ON au.id = aa.author_id WHERE au.slug = $1 AND a.status = 'published'", vec![s(f::AUTHOR_SLUG)]).await;
@@ -185,22 +226,56 @@ mod tests {
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM articles a JOIN rubrics r ON r.id = a.rubric_id WHERE a.slug = $1 AND r.slug = $2", vec![s(f::SCHEDULED_SLUG), s(f::RUBRIC_SLUG)]).await, 1);
         assert_eq!(scalar(&db, &one(f::ENGLISH_SLUG, "a.status = 'published' AND a.language = 'en'"), vec![]).await, 1);
         // Comments.
-        let on = |cond: &str| format!("SELECT COUNT(*) FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = '{}' AND {cond}", f::COMMENTED_SLUG);
-        assert_eq!(scalar(&db, &on("c.status = 'approved' AND c.parent_id IS NULL"), vec![]).await, f::COMMENTED_APPROVED_TOP_LEVEL as i64);
+        let on = |cond: &str| {
+            format!(
+                "SELECT COUNT(*) FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = '{}' AND {cond}",
+                f::COMMENTED_SLUG
+            )
+        };
+        assert_eq!(
+            scalar(&db, &on("c.status = 'approved' AND c.parent_id IS NULL"), vec![]).await,
+            f::COMMENTED_APPROVED_TOP_LEVEL as i64
+        );
         assert_eq!(scalar(&db, &on("c.status = 'approved'"), vec![]).await, f::COMMENTED_APPROVED as i64);
-        assert_eq!(scalar(&db, &on("c.status = 'approved' AND c.parent_id IN (SELECT id FROM comments WHERE parent_id IS NOT NULL)"), vec![]).await, 1);
+        assert_eq!(
+            scalar(
+                &db,
+                &on("c.status = 'approved' AND c.parent_id IN (SELECT id FROM comments WHERE parent_id IS NOT NULL)"),
+                vec![]
+            )
+            .await,
+            1
+        );
         assert_eq!(scalar(&db, &on("c.status = 'pending' AND c.parent_id IS NOT NULL"), vec![]).await, 1);
         assert_eq!(scalar(&db, &on("1 = 1"), vec![]).await, f::COMMENTED_TOTAL as i64);
-        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE body LIKE '%PENDINGMARKER%' AND status = 'pending'", vec![]).await, 1);
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT COUNT(*) FROM comments WHERE body LIKE '%PENDINGMARKER%' AND status = 'pending'",
+                vec![]
+            )
+            .await,
+            1
+        );
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE body LIKE '%PENDINGMARKER%'", vec![]).await, 1);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE status IN ('rejected', 'spam')", vec![]).await, 2);
         common_checks(&db).await;
 
         // What the search tests will do.
         if db.backend() == sea_orm::DatabaseBackend::Postgres {
-            let hits = strings(&db, "SELECT slug FROM articles WHERE search_vector @@ plainto_tsquery('kiosque_fr', 'etrangere')", vec![]).await;
+            let hits = strings(
+                &db,
+                "SELECT slug FROM articles WHERE search_vector @@ plainto_tsquery('kiosque_fr', 'etrangere')",
+                vec![],
+            )
+            .await;
             assert_eq!(hits, [f::FOREIGN_POLICY_SLUG]);
-            let hits = strings(&db, "SELECT slug FROM articles WHERE search_vector @@ plainto_tsquery('kiosque_en', 'missiles')", vec![]).await;
+            let hits = strings(
+                &db,
+                "SELECT slug FROM articles WHERE search_vector @@ plainto_tsquery('kiosque_en', 'missiles')",
+                vec![],
+            )
+            .await;
             assert_eq!(hits, [f::MISSILE_SLUG]);
         } else {
             let hits = strings(&db, "SELECT a.slug FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH 'etrangere'", vec![]).await;
@@ -217,8 +292,19 @@ mod tests {
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM comments c JOIN comments p ON p.id = c.parent_id JOIN comments g ON g.id = p.parent_id WHERE g.parent_id IS NOT NULL", vec![]).await, 0, "at most two levels");
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM articles WHERE (status IN ('published', 'scheduled')) <> (published_at IS NOT NULL) AND status <> 'archived'", vec![]).await, 0);
         let now = Value::ChronoDateTimeUtc(Some(chrono::Utc::now()));
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM articles WHERE (status = 'scheduled') <> (published_at > $1)", vec![now.clone()]).await, 0);
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM comments WHERE created_at > $1 OR moderated_at > $1", vec![now]).await, 0);
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM articles WHERE (status = 'scheduled') <> (published_at > $1)",
+                vec![now.clone()]
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM comments WHERE created_at > $1 OR moderated_at > $1", vec![now]).await,
+            0
+        );
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_authors aa WHERE aa.article_id = a.id)", vec![]).await, 0);
         let sequences = if db.backend() == sea_orm::DatabaseBackend::Postgres {
             strings(db, "SELECT 'articles ' || last_value || ' ' || is_called FROM articles_id_seq UNION ALL SELECT 'comments ' || last_value || ' ' || is_called FROM comments_id_seq", vec![]).await
@@ -234,7 +320,7 @@ mod tests {
         let started = Instant::now();
         let mut last = (String::new(), 0u64);
         let mut progress = |stage: &str, done: u64, total: u64| {
-            let decile = if total == 0 { 10 } else { done * 10 / total };
+            let decile = (done * 10).checked_div(total).unwrap_or(10);
             if stage != last.0 || decile != last.1 {
                 println!("{:>8.1?} {stage} {done}/{total}", started.elapsed());
                 last = (stage.to_owned(), decile);

@@ -123,16 +123,15 @@ pub async fn synthetic(
     });
     progress("articles", 0, total);
     let mut done = 0u64;
-    for b in 0..batches.len() {
+    for (b, batch) in batches.iter().enumerate() {
         let rows = receive(&mut rx, b).await?;
         let txn = db.conn.begin().await?;
         insert_rows(&txn, backend, "articles", ARTICLE_COLUMNS, rows.articles).await?;
         insert_rows(&txn, backend, "article_authors", &["article_id", "author_id", "position"], rows.authors).await?;
         insert_rows(&txn, backend, "article_tags", &["article_id", "tag_id"], rows.tags).await?;
-        insert_rows(&txn, backend, "article_sources", &["article_id", "position", "name", "url"], rows.sources)
-            .await?;
+        insert_rows(&txn, backend, "article_sources", &["article_id", "position", "name", "url"], rows.sources).await?;
         txn.commit().await?;
-        done += batches[b].len() as u64;
+        done += batch.len() as u64;
         progress("articles", done, total);
     }
     drop(rx);
@@ -149,7 +148,7 @@ pub async fn synthetic(
     progress("comments", 0, total);
     let mut done = 0u64;
     for b in 0..batches.len() {
-        let (count, rows) = receive(&mut rx, b).await?;
+        let (count, rows): (u64, Vec<Value>) = receive(&mut rx, b).await?;
         let txn = db.conn.begin().await?;
         insert_rows(&txn, backend, "comments", COMMENT_COLUMNS, rows).await?;
         txn.commit().await?;
@@ -160,12 +159,8 @@ pub async fn synthetic(
     report.comments = total as usize;
 
     progress("sequences", 0, 1);
-    reset_sequences(
-        &db.conn,
-        backend,
-        &["rubrics", "authors", "tags", "articles", "article_sources", "comments"],
-    )
-    .await?;
+    reset_sequences(&db.conn, backend, &["rubrics", "authors", "tags", "articles", "article_sources", "comments"])
+        .await?;
     progress("sequences", 1, 1);
     Ok(report)
 }
@@ -307,19 +302,17 @@ impl Plan {
             weights.iter_mut().for_each(|(_, w)| *w = 1);
         }
         let total_weight: u128 = weights.iter().map(|(_, w)| *w as u128).sum();
-        let mut comment_total = 0u64;
-        if total_weight > 0 {
-            let mut cumulative = 0u128;
-            let mut assigned = 0u64;
-            for (i, w) in weights {
-                cumulative += w as u128;
-                let upto = (cumulative * m as u128 / total_weight) as u64;
-                articles[i].comments = (upto - assigned) as u32;
-                articles[i].first_comment = assigned + 1;
-                assigned = upto;
-            }
-            comment_total = assigned;
+        let mut cumulative = 0u128;
+        let mut assigned = 0u64;
+        for (i, w) in weights {
+            cumulative += w as u128;
+            // Zero only when there is no weight at all (no published article).
+            let upto = (cumulative * m as u128).checked_div(total_weight).unwrap_or(0) as u64;
+            articles[i].comments = (upto - assigned) as u32;
+            articles[i].first_comment = assigned + 1;
+            assigned = upto;
         }
+        let comment_total = assigned;
 
         let first_name_slugs = words::FIRST_NAMES.iter().map(|s| slugify(s)).collect();
         let last_name_slugs = words::LAST_NAMES.iter().map(|s| slugify(s)).collect();
@@ -509,11 +502,8 @@ impl Plan {
                     .then(|| (created + Duration::minutes(rng.i64(1..240))).min(self.anchor.max(created)));
                 let first = rng.usize(0..words::FIRST_NAMES.len());
                 let last = rng.usize(0..words::LAST_NAMES.len());
-                let name = format!(
-                    "{} {}.",
-                    words::FIRST_NAMES[first],
-                    words::LAST_NAMES[last].chars().next().unwrap_or('X')
-                );
+                let name =
+                    format!("{} {}.", words::FIRST_NAMES[first], words::LAST_NAMES[last].chars().next().unwrap_or('X'));
                 let email = format!(
                     "{}.{}{}@example.net",
                     self.first_name_slugs[first],
@@ -593,9 +583,9 @@ fn paragraph(rng: &mut fastrand::Rng, bank: &Bank, out: &mut String, sentences: 
 /// closing paragraph.
 fn body(rng: &mut fastrand::Rng, bank: &Bank) -> String {
     let mut body = String::with_capacity(1600);
-    paragraph(rng, bank, &mut body, 4..7);
+    paragraph(rng, bank, &mut body, 4..6);
     body.push_str("\n\n");
-    paragraph(rng, bank, &mut body, 3..6);
+    paragraph(rng, bank, &mut body, 3..5);
     body.push_str("\n\n## ");
     body.push_str(bank.headings[rng.usize(0..bank.headings.len())]);
     body.push_str("\n\n");
@@ -676,7 +666,8 @@ async fn insert_authors<C: sea_orm::ConnectionTrait>(
         let slug = slugify(&name);
         let beat = words::BEATS[rng.usize(0..words::BEATS.len())];
         let years = rng.u8(2..30);
-        let bio = format!("Journaliste depuis {years} ans, couvre {beat}. Auteur de reportages et d'enquêtes au long cours.");
+        let bio =
+            format!("Journaliste depuis {years} ans, couvre {beat}. Auteur de reportages et d'enquêtes au long cours.");
         let avatar = (i % 3 != 2).then(|| format!("https://media.example.org/authors/{slug}.jpg"));
         let created = anchor - Duration::days(HISTORY_DAYS + 20) + Duration::hours(i as i64);
         values.extend([
@@ -706,7 +697,12 @@ async fn insert_tags<C: sea_orm::ConnectionTrait>(
             id += 1;
             let name = if region.is_empty() { base.to_string() } else { format!("{base} ({region})") };
             let created = anchor - Duration::days(HISTORY_DAYS + 10) + Duration::minutes(id);
-            values.extend([Value::BigInt(Some(id)), Value::String(Some(slugify(&name))), Value::String(Some(name)), ts(created)]);
+            values.extend([
+                Value::BigInt(Some(id)),
+                Value::String(Some(slugify(&name))),
+                Value::String(Some(name)),
+                ts(created),
+            ]);
         }
     }
     debug_assert_eq!(id as usize, TAGS);

@@ -6,6 +6,7 @@ mod contracts;
 mod graphql_reads;
 mod helpers;
 mod operations;
+mod rest;
 mod search;
 mod statements;
 mod visibility;

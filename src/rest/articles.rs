@@ -1,0 +1,258 @@
+//! Articles: the filtered list, one article with everything its page shows, and the
+//! related articles.
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use futures_util::future::try_join4;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::catalogue::{RubricRef, Tag};
+use super::envelope::{Here, Public, envelopes};
+use super::error::ApiResult;
+use super::openapi::{InvalidRequest, NotFound};
+use super::params::{ApiPath, ApiQuery, ArticleFilterParams, ArticleListParams, PageParams, count};
+use crate::app::AppState;
+use crate::content::Viewer;
+use crate::content::articles::{ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef};
+use crate::content::catalogue::SourceRecord;
+use crate::content::comments::CommentScope;
+use crate::content::ids::{self, Kind};
+use crate::error::AppError;
+
+envelopes! {
+    list ArticleList(ArticleSummary);
+    one ArticleData(Article);
+}
+
+/// An article as lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleSummary {
+    /// The global id (the same as GraphQL's).
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    /// The lead paragraph.
+    pub standfirst: String,
+    /// ISO 639-1 code (`fr`, `en`).
+    pub language: String,
+    pub status: ArticleStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub word_count: i32,
+    /// Estimated reading time, in minutes.
+    pub reading_time_minutes: i32,
+    pub featured_image: Option<Image>,
+    pub rubric: RubricRef,
+    /// The byline, in order.
+    pub authors: Vec<Byline>,
+}
+
+/// An article with everything its page shows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Article {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    /// The edit version (for optimistic concurrency on writes).
+    pub version: i32,
+    pub seo: Seo,
+    pub body: Body,
+    pub tags: Vec<Tag>,
+    /// Cited sources, in order.
+    pub sources: Vec<Source>,
+    /// Published (approved) comments.
+    pub comment_count: i64,
+    /// The article published just before this one in its rubric.
+    pub previous: Option<ArticleSummary>,
+    /// The article published just after this one in its rubric.
+    pub next: Option<ArticleSummary>,
+}
+
+/// An author in a byline. `bio` is given on the article page only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Byline {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub avatar_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Image {
+    pub url: String,
+    pub alt: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Seo {
+    /// The SEO title, or the title.
+    pub title: String,
+    /// The SEO description, or the standfirst.
+    pub description: String,
+}
+
+/// The body in three renderings.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct Body {
+    /// The Markdown source, as written by the newsroom.
+    pub markdown: String,
+    /// Sanitised HTML.
+    pub html: String,
+    /// Plain text, paragraphs separated by blank lines.
+    pub text: String,
+}
+
+/// A source cited by an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Source {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+impl From<ArticleRecord> for ArticleSummary {
+    fn from(a: ArticleRecord) -> Self {
+        Self {
+            id: ids::encode(Kind::Article, a.id),
+            featured_image: a.featured_image_url.map(|url| Image { url, alt: a.featured_image_alt }),
+            rubric: RubricRef::from(&a.rubric),
+            authors: a.authors.into_iter().map(Byline::from).collect(),
+            slug: a.slug,
+            title: a.title,
+            standfirst: a.standfirst,
+            language: a.language,
+            status: a.status,
+            published_at: a.published_at,
+            updated_at: a.updated_at,
+            word_count: a.word_count,
+            reading_time_minutes: a.reading_time_minutes,
+        }
+    }
+}
+
+impl Seo {
+    fn of(a: &ArticleRecord) -> Self {
+        Self {
+            title: a.seo_title.clone().unwrap_or_else(|| a.title.clone()),
+            description: a.seo_description.clone().unwrap_or_else(|| a.standfirst.clone()),
+        }
+    }
+}
+
+impl From<ArticleBody> for Body {
+    fn from(b: ArticleBody) -> Self {
+        Self { markdown: b.markdown, html: b.html, text: b.text }
+    }
+}
+
+impl From<AuthorRef> for Byline {
+    fn from(a: AuthorRef) -> Self {
+        Self { id: ids::encode(Kind::Author, a.id), slug: a.slug, name: a.display_name, avatar_url: a.avatar_url, bio: a.bio }
+    }
+}
+
+impl From<SourceRecord> for Source {
+    fn from(s: SourceRecord) -> Self {
+        Self { name: s.name, url: s.url }
+    }
+}
+
+/// Published articles, filtered and sorted, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/articles",
+    tag = "articles",
+    params(PageParams, ArticleFilterParams, ArticleListParams),
+    responses((status = 200, description = "A page of articles", body = ArticleList), InvalidRequest)
+)]
+pub async fn list_articles(
+    State(state): State<AppState>,
+    here: Here,
+    ApiQuery(page): ApiQuery<PageParams>,
+    ApiQuery(filter): ApiQuery<ArticleFilterParams>,
+    ApiQuery(list): ApiQuery<ArticleListParams>,
+) -> ApiResult<Public<ArticleList>> {
+    let request = page.request(state.content.max_page_size)?;
+    let (filter, order, with_total) = (filter.filter()?, list.order()?, list.include_total()?);
+    let page = state
+        .content
+        .articles()
+        .list(&Viewer::public(), &filter, order, &request, with_total, ArticleParts::default())
+        .await?;
+    Ok(Public::new(&state, here.list(page, &request, true, ArticleSummary::from).into()))
+}
+
+/// One article with its body, byline (with bios), tags, sources, comment count and its
+/// neighbours in the rubric.
+#[utoipa::path(
+    get,
+    path = "/v1/articles/{slug}",
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug")),
+    responses((status = 200, description = "The article", body = ArticleData), NotFound)
+)]
+pub async fn find_article(State(state): State<AppState>, ApiPath(slug): ApiPath<String>) -> ApiResult<Public<ArticleData>> {
+    let viewer = Viewer::public();
+    let content = &state.content;
+    let (articles, catalogue, comments) = (content.articles(), content.catalogue(), content.comments());
+    let parts = ArticleParts { body: true, author_bio: true };
+    let mut record = articles.find_by_slug(&viewer, &slug, parts).await?.ok_or_else(|| AppError::not_found("article"))?;
+    let ids = [record.id];
+    let position = [(record.id, record.published_at.unwrap_or(record.created_at))];
+    let (mut tags, mut sources, counts, mut adjacent) = try_join4(
+        catalogue.tags_of_articles(&ids),
+        catalogue.sources_of_articles(&ids),
+        comments.counts(&viewer, &ids, CommentScope::All),
+        articles.adjacent(&viewer, &position, ArticleParts::default()),
+    )
+    .await?;
+    let adjacent = adjacent.remove(&record.id).unwrap_or_default();
+    let article = Article {
+        version: record.version,
+        seo: Seo::of(&record),
+        body: record.body.take().map(Body::from).unwrap_or_default(),
+        tags: tags.remove(&record.id).unwrap_or_default().into_iter().map(Tag::from).collect(),
+        sources: sources.remove(&record.id).unwrap_or_default().into_iter().map(Source::from).collect(),
+        comment_count: counts.get(&record.id).copied().unwrap_or(0),
+        previous: adjacent.previous.map(ArticleSummary::from),
+        next: adjacent.next.map(ArticleSummary::from),
+        summary: ArticleSummary::from(record),
+    };
+    Ok(Public::new(&state, ArticleData { data: article }))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedParams {
+    /// How many related articles (default 5, at most the page-size cap).
+    #[param(value_type = Option<i32>, minimum = 0)]
+    pub limit: Option<String>,
+}
+
+/// "More in this rubric": the latest of the same rubric, then articles of other rubrics
+/// sharing the most tags.
+#[utoipa::path(
+    get,
+    path = "/v1/articles/{slug}/related",
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug"), RelatedParams),
+    responses((status = 200, description = "Related articles", body = ArticleList), NotFound, InvalidRequest)
+)]
+pub async fn list_related_articles(
+    State(state): State<AppState>,
+    here: Here,
+    ApiPath(slug): ApiPath<String>,
+    ApiQuery(params): ApiQuery<RelatedParams>,
+) -> ApiResult<Public<ArticleList>> {
+    let limit = count("limit", params.limit.as_deref(), 5, state.content.max_page_size)?;
+    let viewer = Viewer::public();
+    let articles = state.content.articles();
+    let source = articles
+        .find_by_slug(&viewer, &slug, ArticleParts::default())
+        .await?
+        .ok_or_else(|| AppError::not_found("article"))?;
+    let mut related = articles.related(&viewer, &[source.id], limit, ArticleParts::default()).await?;
+    let list = related.remove(&source.id).unwrap_or_default();
+    Ok(Public::new(&state, here.whole(list.into_iter().map(ArticleSummary::from).collect()).into()))
+}
