@@ -37,7 +37,11 @@ impl AppState {
         let mut limits = graphql::Limits::from_config(&config);
         limits.introspection = true;
         let schema = graphql::schema(content.clone(), limits);
-        Self { config: Arc::new(config), content, schema }
+        Self {
+            config: Arc::new(config),
+            content,
+            schema,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -57,7 +61,10 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
         .layer(CatchPanicLayer::custom(|_panic| {
             tracing::error!("a handler panicked");
             AppError::Internal("handler panicked".into()).into_response()
@@ -70,16 +77,18 @@ async fn not_found() -> AppError {
 }
 
 async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let request = request.into_inner().data(RequestData { viewer: Viewer::public() });
+    let request = request.into_inner().data(RequestData {
+        viewer: Viewer::public(),
+    });
     state.schema.execute(request).await.into()
 }
 
 /// `GET /graphql`: a query in the query string (cacheable reads), or GraphiQL in a browser.
-async fn graphql_get(
-    State(state): State<AppState>,
-    uri: axum::http::Uri,
-) -> Response {
-    let has_query = uri.query().is_some_and(|q| q.split('&').any(|kv| kv.starts_with("query=") || kv.starts_with("extensions=")));
+async fn graphql_get(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    let has_query = uri.query().is_some_and(|q| {
+        q.split('&')
+            .any(|kv| kv.starts_with("query=") || kv.starts_with("extensions="))
+    });
     if !has_query {
         if state.config.demo {
             return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
@@ -88,9 +97,13 @@ async fn graphql_get(
     }
     let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default()) {
         Ok(request) => request,
-        Err(err) => return AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response(),
+        Err(err) => {
+            return AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response();
+        }
     };
-    let request = request.data(RequestData { viewer: Viewer::public() });
+    let request = request.data(RequestData {
+        viewer: Viewer::public(),
+    });
     let response = state.schema.execute(request).await;
     GraphQLResponse::from(response).into_response()
 }
@@ -101,10 +114,16 @@ async fn healthz() -> impl IntoResponse {
 
 async fn readyz(State(state): State<AppState>) -> Response {
     match tokio::time::timeout(Duration::from_secs(2), state.db().ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, Json(serde_json::json!({ "status": "ready" }))).into_response(),
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        )
+            .into_response(),
         _ => {
             let mut response = AppError::Unavailable.into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             response
         }
     }
@@ -117,7 +136,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = build_router(state);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -15,16 +15,28 @@ use crate::db::Db;
 /// Logs as JSON lines when stdout is not a terminal, human-readable otherwise.
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if std::io::stdout().is_terminal() { builder.try_init() } else { builder.json().try_init() };
+    let _ = if std::io::stdout().is_terminal() {
+        builder.try_init()
+    } else {
+        builder.json().try_init()
+    };
 }
 
 async fn connect(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url, &config.pool)
         .await
-        .with_context(|| format!("could not connect to the database at {}", redact_url(&config.database_url)))?;
-    db.migrate().await.context("could not run the database migrations")?;
+        .with_context(|| {
+            format!(
+                "could not connect to the database at {}",
+                redact_url(&config.database_url)
+            )
+        })?;
+    db.migrate()
+        .await
+        .context("could not run the database migrations")?;
     Ok(db)
 }
 
@@ -39,14 +51,24 @@ pub async fn serve(mut config: Config, demo: bool, bind: Option<SocketAddr>) -> 
     config.demo |= demo;
     if config.jwt_secret.is_none() {
         if !config.demo {
-            anyhow::bail!("KIOSQUE_JWT_SECRET must be set outside demo mode (use `serve --demo` to try Kiosque)");
+            anyhow::bail!(
+                "KIOSQUE_JWT_SECRET must be set outside demo mode (use `serve --demo` to try Kiosque)"
+            );
         }
-        tracing::warn!("KIOSQUE_JWT_SECRET is not set: a random secret was generated for this demo run");
-        config.jwt_secret = Some(format!("{:032x}{:032x}", fastrand::u128(..), fastrand::u128(..)));
+        tracing::warn!(
+            "KIOSQUE_JWT_SECRET is not set: a random secret was generated for this demo run"
+        );
+        config.jwt_secret = Some(format!(
+            "{:032x}{:032x}",
+            fastrand::u128(..),
+            fastrand::u128(..)
+        ));
     }
     let db = connect(&config).await?;
     if config.demo {
-        let report = crate::seed::demo(&db).await.context("could not seed the demo content")?;
+        let report = crate::seed::demo(&db)
+            .await
+            .context("could not seed the demo content")?;
         if report.skipped {
             tracing::info!("demo content already present");
         } else {
@@ -60,10 +82,19 @@ pub async fn serve(mut config: Config, demo: bool, bind: Option<SocketAddr>) -> 
     let base = config.public_url.trim_end_matches('/').to_owned();
     let state = AppState::new(config, db);
     println!("Kiosque is listening on http://{addr}");
-    println!("  GraphQL   POST {base}/graphql   (GraphiQL: open {base}/graphql in a browser{})", if state.config.demo { "" } else { " — demo mode only" });
+    println!(
+        "  GraphQL   POST {base}/graphql   (GraphiQL: open {base}/graphql in a browser{})",
+        if state.config.demo {
+            ""
+        } else {
+            " — demo mode only"
+        }
+    );
     println!("  REST      GET  {base}/v1/articles");
     println!("  Health    GET  {base}/healthz , {base}/readyz");
-    app::serve(listener, state, app::shutdown_signal()).await.context("the server stopped on an error")?;
+    app::serve(listener, state, app::shutdown_signal())
+        .await
+        .context("the server stopped on an error")?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -89,19 +120,28 @@ pub async fn seed(config: Config, articles: u32, comments: u32) -> anyhow::Resul
     let report = crate::seed::synthetic(&db, articles, comments, &mut progress)
         .await
         .context("could not seed the synthetic corpus")?;
-    println!("seeded {report:?} in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "seeded {report:?} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 /// `kiosque export-schema`: writes `schema/schema.graphql` and `openapi.yaml` under `dir`.
 pub fn export_schema(dir: &Path) -> anyhow::Result<()> {
     let schema_dir = dir.join("schema");
-    std::fs::create_dir_all(&schema_dir).with_context(|| format!("could not create {}", schema_dir.display()))?;
+    std::fs::create_dir_all(&schema_dir)
+        .with_context(|| format!("could not create {}", schema_dir.display()))?;
     let sdl_path = schema_dir.join("schema.graphql");
-    std::fs::write(&sdl_path, crate::graphql::sdl()).with_context(|| format!("could not write {}", sdl_path.display()))?;
+    std::fs::write(&sdl_path, crate::graphql::sdl())
+        .with_context(|| format!("could not write {}", sdl_path.display()))?;
     let openapi_path = dir.join("openapi.yaml");
     std::fs::write(&openapi_path, crate::rest::openapi::openapi_yaml())
         .with_context(|| format!("could not write {}", openapi_path.display()))?;
-    println!("wrote {} and {}", sdl_path.display(), openapi_path.display());
+    println!(
+        "wrote {} and {}",
+        sdl_path.display(),
+        openapi_path.display()
+    );
     Ok(())
 }

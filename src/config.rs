@@ -39,7 +39,10 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
             .field("demo", &self.demo)
-            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("pool", &self.pool)
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
@@ -64,16 +67,25 @@ impl Config {
 
     /// Reads from any lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let bind: SocketAddr = parse(&get, "KIOSQUE_BIND", "127.0.0.1:8080".parse().unwrap_or_else(|_| unreachable!()))?;
+        let bind: SocketAddr = parse(
+            &get,
+            "KIOSQUE_BIND",
+            "127.0.0.1:8080".parse().unwrap_or_else(|_| unreachable!()),
+        )?;
         let defaults = PoolSettings::default();
         Ok(Self {
-            database_url: get("KIOSQUE_DATABASE_URL").unwrap_or_else(|| "sqlite://kiosque.db?mode=rwc".into()),
+            database_url: get("KIOSQUE_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://kiosque.db?mode=rwc".into()),
             public_url: get("KIOSQUE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
             bind,
             demo: parse(&get, "KIOSQUE_DEMO", false)?,
             jwt_secret: get("KIOSQUE_JWT_SECRET"),
             pool: PoolSettings {
-                max_connections: parse(&get, "KIOSQUE_DB_MAX_CONNECTIONS", defaults.max_connections)?,
+                max_connections: parse(
+                    &get,
+                    "KIOSQUE_DB_MAX_CONNECTIONS",
+                    defaults.max_connections,
+                )?,
                 acquire_timeout: Duration::from_millis(parse(
                     &get,
                     "KIOSQUE_DB_ACQUIRE_TIMEOUT_MS",
@@ -96,21 +108,81 @@ impl Config {
 
     /// The environment variables understood, with their defaults, for `--help` and README.
     pub const VARIABLES: &'static [(&'static str, &'static str, &'static str)] = &[
-        ("KIOSQUE_DATABASE_URL", "sqlite://kiosque.db?mode=rwc", "database: `sqlite://FILE?mode=rwc` or `postgres://user@host/db`"),
-        ("KIOSQUE_BIND", "127.0.0.1:8080", "address the server listens on (`--bind` overrides it)"),
-        ("KIOSQUE_PUBLIC_URL", "http://{bind}", "base URL used in links and feeds"),
-        ("KIOSQUE_DEMO", "false", "demo mode: GraphiQL, introspection (`serve --demo` also seeds)"),
-        ("KIOSQUE_JWT_SECRET", "(generated in demo mode)", "secret that signs access tokens; required in production"),
-        ("KIOSQUE_DB_MAX_CONNECTIONS", "4 × cores, at least 8", "size of the database pool"),
-        ("KIOSQUE_DB_ACQUIRE_TIMEOUT_MS", "2000", "longest wait for a pooled connection before answering 503"),
-        ("KIOSQUE_DB_STATEMENT_TIMEOUT_MS", "10000", "PostgreSQL statement timeout"),
-        ("KIOSQUE_REQUEST_TIMEOUT_SECS", "15", "deadline of a whole request (408 past it)"),
-        ("KIOSQUE_BODY_LIMIT_BYTES", "262144", "largest accepted request body (413 past it)"),
-        ("KIOSQUE_MAX_PAGE_SIZE", "100", "cap on `first`/`last`/`limit`"),
-        ("KIOSQUE_GRAPHQL_MAX_DEPTH", "12", "deepest GraphQL selection accepted"),
-        ("KIOSQUE_GRAPHQL_MAX_COMPLEXITY", "10000", "costliest GraphQL query accepted (lists cost first × child)"),
-        ("KIOSQUE_CACHE_MAX_AGE_SECS", "30", "`max-age` of public reads"),
-        ("RUST_LOG", "info", "log filter; logs are JSON when stdout is not a terminal"),
+        (
+            "KIOSQUE_DATABASE_URL",
+            "sqlite://kiosque.db?mode=rwc",
+            "database: `sqlite://FILE?mode=rwc` or `postgres://user@host/db`",
+        ),
+        (
+            "KIOSQUE_BIND",
+            "127.0.0.1:8080",
+            "address the server listens on (`--bind` overrides it)",
+        ),
+        (
+            "KIOSQUE_PUBLIC_URL",
+            "http://{bind}",
+            "base URL used in links and feeds",
+        ),
+        (
+            "KIOSQUE_DEMO",
+            "false",
+            "demo mode: GraphiQL, introspection (`serve --demo` also seeds)",
+        ),
+        (
+            "KIOSQUE_JWT_SECRET",
+            "(generated in demo mode)",
+            "secret that signs access tokens; required in production",
+        ),
+        (
+            "KIOSQUE_DB_MAX_CONNECTIONS",
+            "4 × cores, at least 8",
+            "size of the database pool",
+        ),
+        (
+            "KIOSQUE_DB_ACQUIRE_TIMEOUT_MS",
+            "2000",
+            "longest wait for a pooled connection before answering 503",
+        ),
+        (
+            "KIOSQUE_DB_STATEMENT_TIMEOUT_MS",
+            "10000",
+            "PostgreSQL statement timeout",
+        ),
+        (
+            "KIOSQUE_REQUEST_TIMEOUT_SECS",
+            "15",
+            "deadline of a whole request (408 past it)",
+        ),
+        (
+            "KIOSQUE_BODY_LIMIT_BYTES",
+            "262144",
+            "largest accepted request body (413 past it)",
+        ),
+        (
+            "KIOSQUE_MAX_PAGE_SIZE",
+            "100",
+            "cap on `first`/`last`/`limit`",
+        ),
+        (
+            "KIOSQUE_GRAPHQL_MAX_DEPTH",
+            "12",
+            "deepest GraphQL selection accepted",
+        ),
+        (
+            "KIOSQUE_GRAPHQL_MAX_COMPLEXITY",
+            "10000",
+            "costliest GraphQL query accepted (lists cost first × child)",
+        ),
+        (
+            "KIOSQUE_CACHE_MAX_AGE_SECS",
+            "30",
+            "`max-age` of public reads",
+        ),
+        (
+            "RUST_LOG",
+            "info",
+            "log filter; logs are JSON when stdout is not a terminal",
+        ),
     ];
 }
 
@@ -125,7 +197,10 @@ where
     match get(name) {
         None => Ok(default),
         Some(raw) if raw.trim().is_empty() => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError { name, reason: e.to_string() }),
+        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError {
+            name,
+            reason: e.to_string(),
+        }),
     }
 }
 
@@ -135,7 +210,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
             match userinfo.find(':') {
-                Some(colon) => format!("{}://{}:***{}", &url[..scheme], &userinfo[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}://{}:***{}",
+                    &url[..scheme],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
                 None => url.to_owned(),
             }
         }
@@ -149,13 +229,20 @@ mod tests {
 
     #[test]
     fn passwords_in_database_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://kiosque:s3cret@db/kiosque"), "postgres://kiosque:***@db/kiosque");
-        assert_eq!(redact_url("sqlite://kiosque.db?mode=rwc"), "sqlite://kiosque.db?mode=rwc");
+        assert_eq!(
+            redact_url("postgres://kiosque:s3cret@db/kiosque"),
+            "postgres://kiosque:***@db/kiosque"
+        );
+        assert_eq!(
+            redact_url("sqlite://kiosque.db?mode=rwc"),
+            "sqlite://kiosque.db?mode=rwc"
+        );
     }
 
     #[test]
     fn a_bad_number_names_its_variable() {
-        let err = Config::from_lookup(|n| (n == "KIOSQUE_MAX_PAGE_SIZE").then(|| "lots".into())).unwrap_err();
+        let err = Config::from_lookup(|n| (n == "KIOSQUE_MAX_PAGE_SIZE").then(|| "lots".into()))
+            .unwrap_err();
         assert_eq!(err.name, "KIOSQUE_MAX_PAGE_SIZE");
     }
 }

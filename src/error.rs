@@ -14,7 +14,10 @@ pub enum AppError {
     /// Invalid input; `field` names the offending input field (GraphQL argument path or
     /// REST query/body field).
     #[error("{message}")]
-    InvalidInput { field: Option<String>, message: String },
+    InvalidInput {
+        field: Option<String>,
+        message: String,
+    },
     /// A request that could not be parsed at all (malformed JSON, bad encoding).
     #[error("{0}")]
     Malformed(String),
@@ -39,7 +42,10 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::InvalidInput { field: Some(field.into()), message: message.into() }
+        Self::InvalidInput {
+            field: Some(field.into()),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
@@ -120,7 +126,11 @@ impl From<DbErr> for AppError {
 
 /// Maps a unique-constraint violation to a sentence naming the field, without echoing SQL.
 fn conflict_message(detail: &str) -> String {
-    for (needle, field) in [("slug", "slug"), ("email", "email"), ("idempotency", "Idempotency-Key")] {
+    for (needle, field) in [
+        ("slug", "slug"),
+        ("email", "email"),
+        ("idempotency", "Idempotency-Key"),
+    ] {
         if detail.contains(needle) {
             return format!("{field} is already taken");
         }
@@ -141,7 +151,12 @@ fn is_unavailable(err: &DbErr) -> bool {
         return matches!(err, DbErr::Conn(_));
     };
     match sqlx.as_ref() {
-        E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Tls(_) | E::Protocol(_) => true,
+        E::Io(_)
+        | E::PoolTimedOut
+        | E::PoolClosed
+        | E::WorkerCrashed
+        | E::Tls(_)
+        | E::Protocol(_) => true,
         E::Database(db) => {
             let code = db.code().unwrap_or_default();
             // PostgreSQL: connection exceptions (08…), shutdown (57P0…), statement timeout
@@ -152,7 +167,9 @@ fn is_unavailable(err: &DbErr) -> bool {
                 || code == "53300"
                 || code == "5"
                 || code == "6"
-                || code.parse::<i32>().is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6)
+                || code
+                    .parse::<i32>()
+                    .is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6)
         }
         _ => false,
     }
@@ -176,7 +193,10 @@ impl IntoResponse for AppError {
         let status = self.status();
         let code = self.code();
         let problem = Problem {
-            kind: format!("https://kiosque.dev/problems/{}", code.to_ascii_lowercase().replace('_', "-")),
+            kind: format!(
+                "https://kiosque.dev/problems/{}",
+                code.to_ascii_lowercase().replace('_', "-")
+            ),
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: self.public_message(),
@@ -186,12 +206,18 @@ impl IntoResponse for AppError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(seconds) = self.retry_after() {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if matches!(self, Self::Unauthenticated(_)) {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
         }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
@@ -221,23 +247,50 @@ mod tests {
     fn each_error_has_one_code_and_one_status() {
         let cases = [
             (AppError::not_found("article"), "NOT_FOUND", 404),
-            (AppError::invalid("first", "too large"), "BAD_USER_INPUT", 422),
-            (AppError::Malformed("bad json".into()), "BAD_USER_INPUT", 400),
-            (AppError::Unauthenticated("no".into()), "UNAUTHENTICATED", 401),
+            (
+                AppError::invalid("first", "too large"),
+                "BAD_USER_INPUT",
+                422,
+            ),
+            (
+                AppError::Malformed("bad json".into()),
+                "BAD_USER_INPUT",
+                400,
+            ),
+            (
+                AppError::Unauthenticated("no".into()),
+                "UNAUTHENTICATED",
+                401,
+            ),
             (AppError::Forbidden("no".into()), "FORBIDDEN", 403),
             (AppError::Conflict("stale".into()), "CONFLICT", 409),
-            (AppError::PreconditionFailed("stale".into()), "CONFLICT", 412),
-            (AppError::RateLimited { retry_after: 3 }, "RATE_LIMITED", 429),
+            (
+                AppError::PreconditionFailed("stale".into()),
+                "CONFLICT",
+                412,
+            ),
+            (
+                AppError::RateLimited { retry_after: 3 },
+                "RATE_LIMITED",
+                429,
+            ),
             (AppError::Unavailable, "UNAVAILABLE", 503),
             (AppError::Internal("boom".into()), "INTERNAL", 500),
         ];
         for (err, code, status) in cases {
-            assert_eq!((err.code(), err.status().as_u16()), (code, status), "{err:?}");
+            assert_eq!(
+                (err.code(), err.status().as_u16()),
+                (code, status),
+                "{err:?}"
+            );
         }
     }
 
     #[test]
     fn internal_details_are_not_public() {
-        assert_eq!(AppError::Internal("password=hunter2".into()).public_message(), "internal error");
+        assert_eq!(
+            AppError::Internal("password=hunter2".into()).public_message(),
+            "internal error"
+        );
     }
 }

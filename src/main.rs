@@ -67,12 +67,16 @@ fn main() -> ExitCode {
 
 fn run_async(command: Command) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         match command {
             Command::Serve { demo, bind } => commands::serve(config, demo, bind).await,
             Command::Migrate => commands::migrate(config).await,
-            Command::Seed { articles, comments } => commands::seed(config, articles, comments).await,
+            Command::Seed { articles, comments } => {
+                commands::seed(config, articles, comments).await
+            }
             Command::ExportSchema { .. } => unreachable!("handled without a runtime"),
         }
     })

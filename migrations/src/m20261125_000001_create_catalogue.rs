@@ -21,7 +21,12 @@ impl MigrationTrait for Migration {
                     .col(int("position", 0))
                     .col(ts("created_at"))
                     .col(ts("updated_at"))
-                    .foreign_key(&mut fk("rubrics", "parent_id", "rubrics", ForeignKeyAction::SetNull))
+                    .foreign_key(&mut fk(
+                        "rubrics",
+                        "parent_id",
+                        "rubrics",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
@@ -50,7 +55,11 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        run_all(manager, &["CREATE INDEX rubrics_position ON rubrics (position, id)"]).await
+        run_all(
+            manager,
+            &["CREATE INDEX rubrics_position ON rubrics (position, id)"],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -45,7 +45,12 @@ impl MigrationTrait for Migration {
                     .check(Expr::cust(
                         "status NOT IN ('published', 'scheduled') OR published_at IS NOT NULL",
                     ))
-                    .foreign_key(&mut fk("articles", "rubric_id", "rubrics", ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        "articles",
+                        "rubric_id",
+                        "rubrics",
+                        ForeignKeyAction::Restrict,
+                    ))
                     .take(),
             )
             .await?;
@@ -57,8 +62,18 @@ impl MigrationTrait for Migration {
                     .col(big("author_id"))
                     .col(int("position", 0))
                     .primary_key(Index::create().col("article_id").col("author_id"))
-                    .foreign_key(&mut fk("article_authors", "article_id", "articles", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("article_authors", "author_id", "authors", ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        "article_authors",
+                        "article_id",
+                        "articles",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "article_authors",
+                        "author_id",
+                        "authors",
+                        ForeignKeyAction::Restrict,
+                    ))
                     .take(),
             )
             .await?;
@@ -69,8 +84,18 @@ impl MigrationTrait for Migration {
                     .col(big("article_id"))
                     .col(big("tag_id"))
                     .primary_key(Index::create().col("article_id").col("tag_id"))
-                    .foreign_key(&mut fk("article_tags", "article_id", "articles", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("article_tags", "tag_id", "tags", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "article_tags",
+                        "article_id",
+                        "articles",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "article_tags",
+                        "tag_id",
+                        "tags",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
@@ -83,7 +108,12 @@ impl MigrationTrait for Migration {
                     .col(int("position", 0))
                     .col(text("name"))
                     .col(text_null("url"))
-                    .foreign_key(&mut fk("article_sources", "article_id", "articles", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "article_sources",
+                        "article_id",
+                        "articles",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
@@ -97,7 +127,12 @@ impl MigrationTrait for Migration {
                     .col(big_null("editor_id"))
                     .col(text_default("changes", "{}"))
                     .col(ts("created_at"))
-                    .foreign_key(&mut fk("article_revisions", "article_id", "articles", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "article_revisions",
+                        "article_id",
+                        "articles",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
@@ -124,7 +159,13 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_tables(
             manager,
-            &["article_revisions", "article_sources", "article_tags", "article_authors", "articles"],
+            &[
+                "article_revisions",
+                "article_sources",
+                "article_tags",
+                "article_authors",
+                "articles",
+            ],
         )
         .await
     }

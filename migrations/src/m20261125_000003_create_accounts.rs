@@ -23,8 +23,15 @@ impl MigrationTrait for Migration {
                     .col(ts("updated_at"))
                     .col(ts_null("last_login_at"))
                     .col(ts_null("disabled_at"))
-                    .check(Expr::cust("role IN ('admin', 'editor', 'author', 'reader')"))
-                    .foreign_key(&mut fk("users", "author_id", "authors", ForeignKeyAction::SetNull))
+                    .check(Expr::cust(
+                        "role IN ('admin', 'editor', 'author', 'reader')",
+                    ))
+                    .foreign_key(&mut fk(
+                        "users",
+                        "author_id",
+                        "authors",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
@@ -38,7 +45,12 @@ impl MigrationTrait for Migration {
                     .col(ts("expires_at"))
                     .col(ts_null("revoked_at"))
                     .col(ts("created_at"))
-                    .foreign_key(&mut fk("refresh_tokens", "user_id", "users", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "refresh_tokens",
+                        "user_id",
+                        "users",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
@@ -57,11 +69,20 @@ impl MigrationTrait for Migration {
                     .col(ts("created_at"))
                     .col(ts_null("last_used_at"))
                     .col(ts_null("revoked_at"))
-                    .foreign_key(&mut fk("api_keys", "created_by", "users", ForeignKeyAction::SetNull))
+                    .foreign_key(&mut fk(
+                        "api_keys",
+                        "created_by",
+                        "users",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
-        run_all(manager, &["CREATE INDEX refresh_tokens_by_user ON refresh_tokens (user_id)"]).await
+        run_all(
+            manager,
+            &["CREATE INDEX refresh_tokens_by_user ON refresh_tokens (user_id)"],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -28,11 +28,33 @@ impl MigrationTrait for Migration {
                     .col(ts_null("moderated_at"))
                     .col(big_null("moderated_by"))
                     .col(text_null("moderation_reason"))
-                    .check(Expr::cust("status IN ('pending', 'approved', 'rejected', 'spam', 'deleted')"))
-                    .foreign_key(&mut fk("comments", "article_id", "articles", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("comments", "parent_id", "comments", ForeignKeyAction::SetNull))
-                    .foreign_key(&mut fk("comments", "user_id", "users", ForeignKeyAction::SetNull))
-                    .foreign_key(&mut fk("comments", "moderated_by", "users", ForeignKeyAction::SetNull))
+                    .check(Expr::cust(
+                        "status IN ('pending', 'approved', 'rejected', 'spam', 'deleted')",
+                    ))
+                    .foreign_key(&mut fk(
+                        "comments",
+                        "article_id",
+                        "articles",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "comments",
+                        "parent_id",
+                        "comments",
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut fk(
+                        "comments",
+                        "user_id",
+                        "users",
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut fk(
+                        "comments",
+                        "moderated_by",
+                        "users",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
@@ -48,8 +70,18 @@ impl MigrationTrait for Migration {
                     .col(text("to_status"))
                     .col(text_null("reason"))
                     .col(ts("created_at"))
-                    .foreign_key(&mut fk("comment_moderations", "comment_id", "comments", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("comment_moderations", "actor_id", "users", ForeignKeyAction::SetNull))
+                    .foreign_key(&mut fk(
+                        "comment_moderations",
+                        "comment_id",
+                        "comments",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "comment_moderations",
+                        "actor_id",
+                        "users",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
@@ -64,8 +96,18 @@ impl MigrationTrait for Migration {
                     .col(text_null("reporter_hash"))
                     .col(ts("created_at"))
                     .col(ts_null("resolved_at"))
-                    .foreign_key(&mut fk("comment_flags", "comment_id", "comments", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("comment_flags", "reporter_id", "users", ForeignKeyAction::SetNull))
+                    .foreign_key(&mut fk(
+                        "comment_flags",
+                        "comment_id",
+                        "comments",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "comment_flags",
+                        "reporter_id",
+                        "users",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
@@ -85,6 +127,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, &["comment_flags", "comment_moderations", "comments"]).await
+        drop_tables(
+            manager,
+            &["comment_flags", "comment_moderations", "comments"],
+        )
+        .await
     }
 }

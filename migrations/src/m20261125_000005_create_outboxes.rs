@@ -26,7 +26,12 @@ impl MigrationTrait for Migration {
                     .col(text_null("client_hash"))
                     .col(ts("created_at"))
                     .col(ts_null("sent_at"))
-                    .foreign_key(&mut fk("shares", "article_id", "articles", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "shares",
+                        "article_id",
+                        "articles",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
@@ -42,7 +47,12 @@ impl MigrationTrait for Migration {
                     .col(big_null("created_by"))
                     .col(ts("created_at"))
                     .col(ts("updated_at"))
-                    .foreign_key(&mut fk("webhooks", "created_by", "users", ForeignKeyAction::SetNull))
+                    .foreign_key(&mut fk(
+                        "webhooks",
+                        "created_by",
+                        "users",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .take(),
             )
             .await?;
@@ -61,7 +71,12 @@ impl MigrationTrait for Migration {
                     .col(ts("next_attempt_at"))
                     .col(ts("created_at"))
                     .col(ts_null("delivered_at"))
-                    .foreign_key(&mut fk("webhook_deliveries", "webhook_id", "webhooks", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "webhook_deliveries",
+                        "webhook_id",
+                        "webhooks",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
@@ -92,6 +107,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, &["idempotency_keys", "webhook_deliveries", "webhooks", "shares"]).await
+        drop_tables(
+            manager,
+            &[
+                "idempotency_keys",
+                "webhook_deliveries",
+                "webhooks",
+                "shares",
+            ],
+        )
+        .await
     }
 }

@@ -65,7 +65,9 @@ impl MigrationTrait for Migration {
         match manager.get_database_backend() {
             DatabaseBackend::Postgres => run_all(manager, POSTGRES_UP).await,
             DatabaseBackend::Sqlite => run_all(manager, SQLITE_UP).await,
-            other => Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
+            other => Err(DbErr::Migration(format!(
+                "unsupported database backend {other:?}"
+            ))),
         }
     }
 
@@ -73,7 +75,9 @@ impl MigrationTrait for Migration {
         match manager.get_database_backend() {
             DatabaseBackend::Postgres => run_all(manager, POSTGRES_DOWN).await,
             DatabaseBackend::Sqlite => run_all(manager, SQLITE_DOWN).await,
-            other => Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
+            other => Err(DbErr::Migration(format!(
+                "unsupported database backend {other:?}"
+            ))),
         }
     }
 }

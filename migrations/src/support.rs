@@ -5,7 +5,12 @@ use sea_orm_migration::prelude::*;
 
 /// `id BIGINT` auto-increment primary key (SQLite: `INTEGER PRIMARY KEY AUTOINCREMENT`).
 pub fn id() -> ColumnDef {
-    ColumnDef::new("id").big_integer().not_null().auto_increment().primary_key().take()
+    ColumnDef::new("id")
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .take()
 }
 
 pub fn big(name: &'static str) -> ColumnDef {
@@ -17,7 +22,11 @@ pub fn big_null(name: &'static str) -> ColumnDef {
 }
 
 pub fn int(name: &'static str, default: i32) -> ColumnDef {
-    ColumnDef::new(name).integer().not_null().default(default).take()
+    ColumnDef::new(name)
+        .integer()
+        .not_null()
+        .default(default)
+        .take()
 }
 
 pub fn text(name: &'static str) -> ColumnDef {
@@ -25,7 +34,11 @@ pub fn text(name: &'static str) -> ColumnDef {
 }
 
 pub fn text_default(name: &'static str, default: &'static str) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().default(default).take()
+    ColumnDef::new(name)
+        .text()
+        .not_null()
+        .default(default)
+        .take()
 }
 
 pub fn text_null(name: &'static str) -> ColumnDef {
@@ -35,15 +48,25 @@ pub fn text_null(name: &'static str) -> ColumnDef {
 /// Timestamps are always written by the application (UTC), never by a SQL default, so that
 /// both engines store the same representation and compare correctly.
 pub fn ts(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().take()
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .not_null()
+        .take()
 }
 
 pub fn ts_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().null().take()
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .null()
+        .take()
 }
 
 pub fn boolean(name: &'static str, default: bool) -> ColumnDef {
-    ColumnDef::new(name).boolean().not_null().default(default).take()
+    ColumnDef::new(name)
+        .boolean()
+        .not_null()
+        .default(default)
+        .take()
 }
 
 /// A foreign key from `table.column` to `target.id`.
@@ -71,9 +94,14 @@ pub async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result
     Ok(())
 }
 
-pub async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&'static str]) -> Result<(), DbErr> {
+pub async fn drop_tables(
+    manager: &SchemaManager<'_>,
+    tables: &[&'static str],
+) -> Result<(), DbErr> {
     for table in tables {
-        manager.drop_table(Table::drop().table(*table).if_exists().take()).await?;
+        manager
+            .drop_table(Table::drop().table(*table).if_exists().take())
+            .await?;
     }
     Ok(())
 }

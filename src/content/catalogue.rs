@@ -69,14 +69,22 @@ fn author(row: &QueryResult) -> Result<AuthorRecord, DbErr> {
 }
 
 fn tag(row: &QueryResult) -> Result<TagRecord, DbErr> {
-    Ok(TagRecord { id: row.try_get("", "id")?, slug: row.try_get("", "slug")?, name: row.try_get("", "name")? })
+    Ok(TagRecord {
+        id: row.try_get("", "id")?,
+        slug: row.try_get("", "slug")?,
+        name: row.try_get("", "name")?,
+    })
 }
 
 const RUBRIC_COLUMNS: &str = "SELECT id, slug, name, description, parent_id, position FROM rubrics";
 const AUTHOR_COLUMNS: &str = "SELECT id, slug, display_name, bio, avatar_url FROM authors";
 
 impl Catalogue<'_> {
-    async fn all<T>(&self, sql: Sql, map: fn(&QueryResult) -> Result<T, DbErr>) -> AppResult<Vec<T>> {
+    async fn all<T>(
+        &self,
+        sql: Sql,
+        map: fn(&QueryResult) -> Result<T, DbErr>,
+    ) -> AppResult<Vec<T>> {
         let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
         Ok(rows.iter().map(map).collect::<Result<_, _>>()?)
     }
@@ -94,7 +102,9 @@ impl Catalogue<'_> {
 
     pub async fn rubric_by_slug(&self, slug: &str) -> AppResult<Option<RubricRecord>> {
         let mut sql = self.sql();
-        sql.push(RUBRIC_COLUMNS).push(" WHERE slug = ").bind(slug.to_owned());
+        sql.push(RUBRIC_COLUMNS)
+            .push(" WHERE slug = ")
+            .bind(slug.to_owned());
         Ok(self.all(sql, rubric).await?.into_iter().next())
     }
 
@@ -111,28 +121,50 @@ impl Catalogue<'_> {
         sql.push(AUTHOR_COLUMNS).push(" WHERE 1 = 1");
         if let Some(cursor) = &page.cursor {
             let SortValue::Text(name) = &cursor.key else {
-                return Err(AppError::invalid(if backward { "before" } else { "after" }, "this cursor does not belong to authors"));
+                return Err(AppError::invalid(
+                    if backward { "before" } else { "after" },
+                    "this cursor does not belong to authors",
+                ));
             };
-            sql.push(&format!(" AND (display_name, id) {} (", if backward { "<" } else { ">" }));
+            sql.push(&format!(
+                " AND (display_name, id) {} (",
+                if backward { "<" } else { ">" }
+            ));
             sql.bind(name.clone()).push(", ").bind(cursor.id).push(")");
         }
         let dir = if backward { "DESC" } else { "ASC" };
-        sql.push(&format!(" ORDER BY display_name {dir}, id {dir} LIMIT {}", page.size + 1));
+        sql.push(&format!(
+            " ORDER BY display_name {dir}, id {dir} LIMIT {}",
+            page.size + 1
+        ));
         let rows = self.all(sql, author).await?;
         let total = self.count("authors").await?;
-        Ok(Page::from_rows(page, rows, |a| Cursor { key: SortValue::Text(a.display_name.clone()), id: a.id }, Some(total)))
+        Ok(Page::from_rows(
+            page,
+            rows,
+            |a| Cursor {
+                key: SortValue::Text(a.display_name.clone()),
+                id: a.id,
+            },
+            Some(total),
+        ))
     }
 
     async fn count(&self, table: &'static str) -> AppResult<i64> {
         let mut sql = self.sql();
         sql.push(&format!("SELECT count(*) AS n FROM {table}"));
         let row = self.content.db.conn.query_one_raw(sql.build()).await?;
-        Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+        Ok(row
+            .map(|r| r.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0))
     }
 
     pub async fn author_by_slug(&self, slug: &str) -> AppResult<Option<AuthorRecord>> {
         let mut sql = self.sql();
-        sql.push(AUTHOR_COLUMNS).push(" WHERE slug = ").bind(slug.to_owned());
+        sql.push(AUTHOR_COLUMNS)
+            .push(" WHERE slug = ")
+            .bind(slug.to_owned());
         Ok(self.all(sql, author).await?.into_iter().next())
     }
 
@@ -151,40 +183,57 @@ impl Catalogue<'_> {
 
     pub async fn tag_by_slug(&self, slug: &str) -> AppResult<Option<TagRecord>> {
         let mut sql = self.sql();
-        sql.push("SELECT id, slug, name FROM tags WHERE slug = ").bind(slug.to_owned());
+        sql.push("SELECT id, slug, name FROM tags WHERE slug = ")
+            .bind(slug.to_owned());
         Ok(self.all(sql, tag).await?.into_iter().next())
     }
 
     pub async fn tags_by_ids(&self, ids: &[i64]) -> AppResult<Vec<TagRecord>> {
         let mut sql = self.sql();
-        sql.push("SELECT id, slug, name FROM tags WHERE ").in_ids("id", ids);
+        sql.push("SELECT id, slug, name FROM tags WHERE ")
+            .in_ids("id", ids);
         self.all(sql, tag).await
     }
 
     /// The tags of each article, alphabetically.
-    pub async fn tags_of_articles(&self, article_ids: &[i64]) -> AppResult<HashMap<i64, Vec<TagRecord>>> {
+    pub async fn tags_of_articles(
+        &self,
+        article_ids: &[i64],
+    ) -> AppResult<HashMap<i64, Vec<TagRecord>>> {
         let mut sql = self.sql();
         sql.push("SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE ");
-        sql.in_ids("at.article_id", article_ids).push(" ORDER BY t.name, t.id");
+        sql.in_ids("at.article_id", article_ids)
+            .push(" ORDER BY t.name, t.id");
         let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
-        let mut out: HashMap<i64, Vec<TagRecord>> = article_ids.iter().map(|id| (*id, Vec::new())).collect();
+        let mut out: HashMap<i64, Vec<TagRecord>> =
+            article_ids.iter().map(|id| (*id, Vec::new())).collect();
         for row in rows {
-            out.entry(row.try_get("", "article_id")?).or_default().push(tag(&row)?);
+            out.entry(row.try_get("", "article_id")?)
+                .or_default()
+                .push(tag(&row)?);
         }
         Ok(out)
     }
 
     /// The cited sources of each article, in the order given by the newsroom.
-    pub async fn sources_of_articles(&self, article_ids: &[i64]) -> AppResult<HashMap<i64, Vec<SourceRecord>>> {
+    pub async fn sources_of_articles(
+        &self,
+        article_ids: &[i64],
+    ) -> AppResult<HashMap<i64, Vec<SourceRecord>>> {
         let mut sql = self.sql();
         sql.push("SELECT article_id, name, url FROM article_sources WHERE ");
-        sql.in_ids("article_id", article_ids).push(" ORDER BY position, id");
+        sql.in_ids("article_id", article_ids)
+            .push(" ORDER BY position, id");
         let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
-        let mut out: HashMap<i64, Vec<SourceRecord>> = article_ids.iter().map(|id| (*id, Vec::new())).collect();
+        let mut out: HashMap<i64, Vec<SourceRecord>> =
+            article_ids.iter().map(|id| (*id, Vec::new())).collect();
         for row in rows {
             out.entry(row.try_get("", "article_id")?)
                 .or_default()
-                .push(SourceRecord { name: row.try_get("", "name")?, url: row.try_get("", "url")? });
+                .push(SourceRecord {
+                    name: row.try_get("", "name")?,
+                    url: row.try_get("", "url")?,
+                });
         }
         Ok(out)
     }

@@ -1,6 +1,8 @@
 //! The home page: the latest articles, and the latest of each rubric.
 
-use crate::content::articles::{ArticleFilter, ArticleGroup, ArticleOrder, ArticleParts, ArticleRecord};
+use crate::content::articles::{
+    ArticleFilter, ArticleGroup, ArticleOrder, ArticleParts, ArticleRecord,
+};
 use crate::content::catalogue::RubricRecord;
 use crate::content::pagination::PageRequest;
 use crate::content::{Content, Viewer};
@@ -14,27 +16,57 @@ pub struct Home {
 impl Content {
     /// Three statements whatever the sizes: the latest articles, the rubrics, and the latest
     /// of every rubric at once.
-    pub async fn home(&self, viewer: &Viewer, latest: u32, per_rubric: u32, parts: ArticleParts) -> AppResult<Home> {
+    pub async fn home(
+        &self,
+        viewer: &Viewer,
+        latest: u32,
+        per_rubric: u32,
+        parts: ArticleParts,
+    ) -> AppResult<Home> {
         for (field, n) in [("latest", latest), ("perRubric", per_rubric)] {
             if n > self.max_page_size {
-                return Err(AppError::invalid(field, format!("{field} must be at most {}", self.max_page_size)));
+                return Err(AppError::invalid(
+                    field,
+                    format!("{field} must be at most {}", self.max_page_size),
+                ));
             }
         }
         let filter = ArticleFilter::default();
         let order = ArticleOrder::PublishedAtDesc;
-        let latest = self.articles().list(viewer, &filter, order, &PageRequest::first(latest), false, parts).await?;
+        let latest = self
+            .articles()
+            .list(
+                viewer,
+                &filter,
+                order,
+                &PageRequest::first(latest),
+                false,
+                parts,
+            )
+            .await?;
         let rubrics = self.catalogue().rubrics().await?;
         let ids: Vec<i64> = rubrics.iter().map(|r| r.id).collect();
         let mut grouped = self
             .articles()
-            .list_grouped(viewer, ArticleGroup::Rubric, &ids, &filter, order, &PageRequest::first(per_rubric), false, parts)
+            .list_grouped(
+                viewer,
+                ArticleGroup::Rubric,
+                &ids,
+                &filter,
+                order,
+                &PageRequest::first(per_rubric),
+                false,
+                parts,
+            )
             .await?;
         Ok(Home {
             latest: latest.items.into_iter().map(|(_, a)| a).collect(),
             rubrics: rubrics
                 .into_iter()
                 .map(|r| {
-                    let articles = grouped.remove(&r.id).map(|p| p.items.into_iter().map(|(_, a)| a).collect());
+                    let articles = grouped
+                        .remove(&r.id)
+                        .map(|p| p.items.into_iter().map(|(_, a)| a).collect());
                     (r, articles.unwrap_or_default())
                 })
                 .collect(),

@@ -65,8 +65,16 @@ mod tests {
 
     #[test]
     fn ids_round_trip_and_garbage_is_refused() {
-        assert_eq!(decode("id", &encode(Kind::Comment, 7)).unwrap(), (Kind::Comment, 7));
-        for bad in ["", "xyz", &STANDARD.encode("Planet:1"), &STANDARD.encode("Article:-1")] {
+        assert_eq!(
+            decode("id", &encode(Kind::Comment, 7)).unwrap(),
+            (Kind::Comment, 7)
+        );
+        for bad in [
+            "",
+            "xyz",
+            &STANDARD.encode("Planet:1"),
+            &STANDARD.encode("Article:-1"),
+        ] {
             assert_eq!(decode("id", bad).unwrap_err().field(), Some("id"));
         }
     }

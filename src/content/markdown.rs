@@ -16,7 +16,10 @@ pub struct Rendered {
 const WORDS_PER_MINUTE: usize = 230;
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
 }
 
 /// Renders Markdown to sanitised HTML (no script, no event handler, no `javascript:` URL;
@@ -24,7 +27,10 @@ fn options() -> Options {
 pub fn render(markdown: &str) -> Rendered {
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options()));
-    let html = ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(&unsafe_html).to_string();
+    let html = ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&unsafe_html)
+        .to_string();
     let text = plain_text(markdown);
     let word_count = text.split_whitespace().count();
     Rendered {
@@ -42,7 +48,13 @@ pub fn plain_text(markdown: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock) => {
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock,
+            ) => {
                 if !out.ends_with("\n\n") {
                     out.push_str("\n\n");
                 }
@@ -60,7 +72,9 @@ mod tests {
 
     #[test]
     fn scripts_and_javascript_urls_do_not_survive() {
-        let r = render("Bonjour <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        let r = render(
+            "Bonjour <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
         assert!(!r.html.contains("<script"), "{}", r.html);
         assert!(!r.html.contains("javascript:"), "{}", r.html);
         assert!(!r.html.contains("onerror"), "{}", r.html);

@@ -2,6 +2,7 @@
 //! both doors (GraphQL and REST) call the same methods with the same inputs. This layer
 //! never imports axum or async-graphql's request context.
 
+pub mod article_page;
 pub mod articles;
 pub mod catalogue;
 pub mod comments;
@@ -36,11 +37,17 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn public() -> Self {
-        Self { audience: Audience::Public, now: now() }
+        Self {
+            audience: Audience::Public,
+            now: now(),
+        }
     }
 
     pub fn staff() -> Self {
-        Self { audience: Audience::Staff, now: now() }
+        Self {
+            audience: Audience::Staff,
+            now: now(),
+        }
     }
 }
 
@@ -72,6 +79,17 @@ impl Content {
 
     pub fn catalogue(&self) -> catalogue::Catalogue<'_> {
         catalogue::Catalogue { content: self }
+    }
+
+    /// Checks a list size given by a client (`first`, `limit`, …) against the cap.
+    pub fn bounded(&self, field: &str, n: i64) -> Result<u32, crate::error::AppError> {
+        if n < 0 || n > self.max_page_size as i64 {
+            return Err(crate::error::AppError::invalid(
+                field,
+                format!("{field} must be between 0 and {}", self.max_page_size),
+            ));
+        }
+        Ok(n as u32)
     }
 
     pub(crate) fn backend(&self) -> sea_orm::DatabaseBackend {

@@ -76,40 +76,67 @@ impl PageRequest {
     pub fn parse(args: &PageArgs, max: u32) -> Result<Self, AppError> {
         let size = |field: &str, n: i32| -> Result<u32, AppError> {
             if n < 0 {
-                Err(AppError::invalid(field, format!("{field} must be between 0 and {max}")))
+                Err(AppError::invalid(
+                    field,
+                    format!("{field} must be between 0 and {max}"),
+                ))
             } else if n as u32 > max {
-                Err(AppError::invalid(field, format!("{field} must be at most {max}, got {n}")))
+                Err(AppError::invalid(
+                    field,
+                    format!("{field} must be at most {max}, got {n}"),
+                ))
             } else {
                 Ok(n as u32)
             }
         };
         match (args.first, args.last) {
-            (Some(_), Some(_)) => Err(AppError::invalid("last", "give either first or last, not both")),
+            (Some(_), Some(_)) => Err(AppError::invalid(
+                "last",
+                "give either first or last, not both",
+            )),
             (_, Some(last)) => {
                 if args.after.is_some() {
-                    return Err(AppError::invalid("after", "after goes with first, not with last"));
+                    return Err(AppError::invalid(
+                        "after",
+                        "after goes with first, not with last",
+                    ));
                 }
                 Ok(Self {
                     size: size("last", last)?,
                     direction: Direction::Backward,
-                    cursor: args.before.as_deref().map(|c| Cursor::decode("before", c)).transpose()?,
+                    cursor: args
+                        .before
+                        .as_deref()
+                        .map(|c| Cursor::decode("before", c))
+                        .transpose()?,
                 })
             }
             (first, None) => {
                 if args.before.is_some() {
-                    return Err(AppError::invalid("before", "before goes with last, not with first"));
+                    return Err(AppError::invalid(
+                        "before",
+                        "before goes with last, not with first",
+                    ));
                 }
                 Ok(Self {
                     size: size("first", first.unwrap_or(DEFAULT_PAGE_SIZE.min(max) as i32))?,
                     direction: Direction::Forward,
-                    cursor: args.after.as_deref().map(|c| Cursor::decode("after", c)).transpose()?,
+                    cursor: args
+                        .after
+                        .as_deref()
+                        .map(|c| Cursor::decode("after", c))
+                        .transpose()?,
                 })
             }
         }
     }
 
     pub fn first(n: u32) -> Self {
-        Self { size: n, direction: Direction::Forward, cursor: None }
+        Self {
+            size: n,
+            direction: Direction::Forward,
+            cursor: None,
+        }
     }
 }
 
@@ -133,18 +160,30 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn empty() -> Self {
-        Self { items: Vec::new(), info: PageInfo::default(), total: Some(0) }
+        Self {
+            items: Vec::new(),
+            info: PageInfo::default(),
+            total: Some(0),
+        }
     }
 
     /// Builds a page from rows read with `size + 1` as the limit (the extra row tells whether
     /// there is more), in the order they were read.
-    pub fn from_rows(req: &PageRequest, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> Cursor, total: Option<i64>) -> Self {
+    pub fn from_rows(
+        req: &PageRequest,
+        mut rows: Vec<T>,
+        cursor_of: impl Fn(&T) -> Cursor,
+        total: Option<i64>,
+    ) -> Self {
         let more = rows.len() > req.size as usize;
         rows.truncate(req.size as usize);
         if req.direction == Direction::Backward {
             rows.reverse();
         }
-        let items: Vec<(String, T)> = rows.into_iter().map(|r| (cursor_of(&r).encode(), r)).collect();
+        let items: Vec<(String, T)> = rows
+            .into_iter()
+            .map(|r| (cursor_of(&r).encode(), r))
+            .collect();
         let (has_next_page, has_previous_page) = match req.direction {
             Direction::Forward => (more, req.cursor.is_some()),
             Direction::Backward => (req.cursor.is_some(), more),
@@ -172,7 +211,11 @@ mod tests {
     use super::*;
 
     fn args(first: Option<i32>, last: Option<i32>) -> PageArgs {
-        PageArgs { first, last, ..Default::default() }
+        PageArgs {
+            first,
+            last,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -186,15 +229,35 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let c = Cursor { key: SortValue::Text("Élysée".into()), id: 42 };
+        let c = Cursor {
+            key: SortValue::Text("Élysée".into()),
+            id: 42,
+        };
         assert_eq!(Cursor::decode("after", &c.encode()).unwrap(), c);
-        assert_eq!(Cursor::decode("after", "not-a-cursor!").unwrap_err().field(), Some("after"));
+        assert_eq!(
+            Cursor::decode("after", "not-a-cursor!")
+                .unwrap_err()
+                .field(),
+            Some("after")
+        );
     }
 
     #[test]
     fn backward_pages_come_back_in_list_order() {
-        let req = PageRequest { size: 2, direction: Direction::Backward, cursor: None };
-        let page = Page::from_rows(&req, vec![5, 4, 3], |n| Cursor { key: SortValue::Offset(0), id: *n }, None);
+        let req = PageRequest {
+            size: 2,
+            direction: Direction::Backward,
+            cursor: None,
+        };
+        let page = Page::from_rows(
+            &req,
+            vec![5, 4, 3],
+            |n| Cursor {
+                key: SortValue::Offset(0),
+                id: *n,
+            },
+            None,
+        );
         let ids: Vec<i64> = page.items.iter().map(|(_, n)| *n).collect();
         assert_eq!(ids, vec![4, 5]);
         assert!(page.info.has_previous_page);

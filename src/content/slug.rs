@@ -26,9 +26,14 @@ pub fn slugify(text: &str) -> String {
 
 /// Accepts a slug given by a client, or says which rule it breaks.
 pub fn validate(field: &str, slug: &str) -> Result<(), AppError> {
-    let ok_chars = slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok_chars = slug
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if slug.is_empty() || slug.len() > MAX_LEN {
-        return Err(AppError::invalid(field, format!("a slug has 1 to {MAX_LEN} characters")));
+        return Err(AppError::invalid(
+            field,
+            format!("a slug has 1 to {MAX_LEN} characters"),
+        ));
     }
     if !ok_chars || slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
         return Err(AppError::invalid(
@@ -52,7 +57,11 @@ mod tests {
     #[test]
     fn bad_slugs_are_refused_with_their_field() {
         for bad in ["", "Caps", "a--b", "-a", "a b", "é"] {
-            assert_eq!(validate("slug", bad).unwrap_err().field(), Some("slug"), "{bad:?}");
+            assert_eq!(
+                validate("slug", bad).unwrap_err().field(),
+                Some("slug"),
+                "{bad:?}"
+            );
         }
         assert!(validate("slug", "revolution-etrangere-2").is_ok());
     }

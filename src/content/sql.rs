@@ -14,7 +14,11 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(backend: DatabaseBackend) -> Self {
-        Self { backend, text: String::with_capacity(512), values: Vec::new() }
+        Self {
+            backend,
+            text: String::with_capacity(512),
+            values: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, fragment: &str) -> &mut Self {
@@ -46,23 +50,8 @@ impl Sql {
             _ => {
                 let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
                 let p = self.param(json);
-                self.text.push_str(&format!("{expr} IN (SELECT value FROM json_each({p}))"));
-            }
-        }
-        self
-    }
-
-    /// Same as [`Sql::in_ids`] for text keys (slugs).
-    pub fn in_texts(&mut self, expr: &str, keys: &[String]) -> &mut Self {
-        match self.backend {
-            DatabaseBackend::Postgres => {
-                let p = self.param(keys.to_vec());
-                self.text.push_str(&format!("{expr} = ANY({p})"));
-            }
-            _ => {
-                let json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
-                let p = self.param(json);
-                self.text.push_str(&format!("{expr} IN (SELECT value FROM json_each({p}))"));
+                self.text
+                    .push_str(&format!("{expr} IN (SELECT value FROM json_each({p}))"));
             }
         }
         self

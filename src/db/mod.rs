@@ -28,7 +28,9 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(2);
         Self {
             max_connections: (cores * 4).max(8),
             acquire_timeout: Duration::from_secs(2),

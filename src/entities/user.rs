@@ -42,9 +42,15 @@ pub enum Relation {
     /// Comments last moderated by this user.
     #[sea_orm(has_many = "super::comment::Entity", via_rel = "Relation::Moderator")]
     ModeratedComment,
-    #[sea_orm(has_many = "super::comment_moderation::Entity", via_rel = "Relation::Actor")]
+    #[sea_orm(
+        has_many = "super::comment_moderation::Entity",
+        via_rel = "Relation::Actor"
+    )]
     CommentModeration,
-    #[sea_orm(has_many = "super::comment_flag::Entity", via_rel = "Relation::Reporter")]
+    #[sea_orm(
+        has_many = "super::comment_flag::Entity",
+        via_rel = "Relation::Reporter"
+    )]
     CommentFlag,
     #[sea_orm(has_many = "super::webhook::Entity", via_rel = "Relation::Creator")]
     Webhook,

@@ -10,7 +10,9 @@ use super::batch::Siblings;
 use super::catalogue::{AuthorNode, RubricNode, SourceNode, TagNode};
 use super::comments::{CommentConnection, comment_connection};
 use super::common::*;
-use crate::content::articles::{Adjacent, ArticleBody, ArticleFilter, ArticleOrder, ArticleParts, ArticleRecord, ArticleStatus};
+use crate::content::articles::{
+    Adjacent, ArticleBody, ArticleFilter, ArticleOrder, ArticleParts, ArticleRecord, ArticleStatus,
+};
 use crate::content::catalogue::{SourceRecord, TagRecord};
 use crate::content::comments::CommentScope;
 use crate::content::ids::{self, Kind};
@@ -32,15 +34,28 @@ pub struct ArticleNode {
 /// Wraps the articles of one list so that they batch their relations together.
 pub(crate) fn article_nodes(records: Vec<ArticleRecord>) -> Vec<ArticleNode> {
     let records: Vec<Arc<ArticleRecord>> = records.into_iter().map(Arc::new).collect();
-    let batch = Arc::new(ArticleBatch { siblings: Siblings::new(records.iter().map(|r| r.id).collect()), records: records.clone() });
-    records.into_iter().map(|record| ArticleNode { record, batch: batch.clone() }).collect()
+    let batch = Arc::new(ArticleBatch {
+        siblings: Siblings::new(records.iter().map(|r| r.id).collect()),
+        records: records.clone(),
+    });
+    records
+        .into_iter()
+        .map(|record| ArticleNode {
+            record,
+            batch: batch.clone(),
+        })
+        .collect()
 }
 
 pub(crate) fn article_connection(page: Page<ArticleRecord>) -> ArticleConnection {
     let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
     let nodes = article_nodes(page.items.into_iter().map(|(_, a)| a).collect());
     ArticleConnection {
-        edges: cursors.into_iter().zip(nodes.iter().cloned()).map(|(cursor, node)| ArticleEdge { cursor, node }).collect(),
+        edges: cursors
+            .into_iter()
+            .zip(nodes.iter().cloned())
+            .map(|(cursor, node)| ArticleEdge { cursor, node })
+            .collect(),
         nodes,
         page_info: page.info.into(),
         total_count: page.total,
@@ -49,11 +64,17 @@ pub(crate) fn article_connection(page: Page<ArticleRecord>) -> ArticleConnection
 
 /// The parts of an article that the selection of a list needs.
 pub(crate) fn parts_for_items(ctx: &Context<'_>) -> ArticleParts {
-    ArticleParts { body: item_selects(ctx, &["body"]), author_bio: item_selects(ctx, &["authors", "bio"]) }
+    ArticleParts {
+        body: item_selects(ctx, &["body"]),
+        author_bio: item_selects(ctx, &["authors", "bio"]),
+    }
 }
 
 fn parts_for_list(ctx: &Context<'_>) -> ArticleParts {
-    ArticleParts { body: selects(ctx, &["body"]), author_bio: selects(ctx, &["authors", "bio"]) }
+    ArticleParts {
+        body: selects(ctx, &["body"]),
+        author_bio: selects(ctx, &["authors", "bio"]),
+    }
 }
 
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
@@ -125,16 +146,23 @@ impl ArticleNode {
         self.record
             .featured_image_url
             .clone()
-            .map(|url| FeaturedImage { url, alt: self.record.featured_image_alt.clone() })
+            .map(|url| FeaturedImage {
+                url,
+                alt: self.record.featured_image_alt.clone(),
+            })
     }
     async fn seo(&self) -> Seo {
         Seo {
-            title: self.record.seo_title.clone().unwrap_or_else(|| self.record.title.clone()),
-            description: self.record.seo_description.clone().unwrap_or_else(|| self.record.standfirst.clone()),
+            title: self.record.seo_title().to_owned(),
+            description: self.record.seo_description().to_owned(),
         }
     }
     /// The body, in the format asked for.
-    async fn body(&self, ctx: &Context<'_>, #[graphql(default)] format: BodyFormat) -> GqlResult<String> {
+    async fn body(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] format: BodyFormat,
+    ) -> GqlResult<String> {
         let body = match &self.record.body {
             Some(body) => body.clone(),
             None => {
@@ -143,13 +171,26 @@ impl ArticleNode {
                     .batch
                     .siblings
                     .load("body", |ids| async move {
-                        let parts = ArticleParts { body: true, author_bio: false };
-                        let records = content(ctx).articles().find_by_ids(&viewer, &ids, parts).await?;
-                        Ok(records.into_iter().filter_map(|r| r.body.map(|b| (r.id, b))).collect())
+                        let parts = ArticleParts {
+                            body: true,
+                            author_bio: false,
+                        };
+                        let records = content(ctx)
+                            .articles()
+                            .find_by_ids(&viewer, &ids, parts)
+                            .await?;
+                        Ok(records
+                            .into_iter()
+                            .filter_map(|r| r.body.map(|b| (r.id, b)))
+                            .collect())
                     })
                     .await
                     .map_err(gql)?;
-                bodies.get(&self.record.id).cloned().unwrap_or(ArticleBody { markdown: String::new(), html: String::new(), text: String::new() })
+                bodies.get(&self.record.id).cloned().unwrap_or(ArticleBody {
+                    markdown: String::new(),
+                    html: String::new(),
+                    text: String::new(),
+                })
             }
         };
         Ok(match format {
@@ -159,35 +200,56 @@ impl ArticleNode {
         })
     }
     async fn rubric(&self) -> RubricNode {
-        let siblings = self.batch.siblings.derived("rubrics", || self.batch.records.iter().map(|r| r.rubric.id).collect());
+        let siblings = self.batch.siblings.derived("rubrics", || {
+            self.batch.records.iter().map(|r| r.rubric.id).collect()
+        });
         RubricNode::from_ref(&self.record.rubric, siblings)
     }
     /// The byline, in order.
     async fn authors(&self) -> Vec<AuthorNode> {
-        let siblings = self
-            .batch
-            .siblings
-            .derived("authors", || self.batch.records.iter().flat_map(|r| r.authors.iter().map(|a| a.id)).collect());
-        self.record.authors.iter().map(|a| AuthorNode::from_ref(a, siblings.clone())).collect()
+        let siblings = self.batch.siblings.derived("authors", || {
+            self.batch
+                .records
+                .iter()
+                .flat_map(|r| r.authors.iter().map(|a| a.id))
+                .collect()
+        });
+        self.record
+            .authors
+            .iter()
+            .map(|a| AuthorNode::from_ref(a, siblings.clone()))
+            .collect()
     }
     async fn tags(&self, ctx: &Context<'_>) -> GqlResult<Vec<TagNode>> {
         let tags: Arc<HashMap<i64, Vec<TagRecord>>> = self
             .batch
             .siblings
-            .load("tags", |ids| async move { content(ctx).catalogue().tags_of_articles(&ids).await })
+            .load("tags", |ids| async move {
+                content(ctx).catalogue().tags_of_articles(&ids).await
+            })
             .await
             .map_err(gql)?;
-        Ok(TagNode::list(tags.get(&self.record.id).cloned().unwrap_or_default()))
+        Ok(TagNode::list(
+            tags.get(&self.record.id).cloned().unwrap_or_default(),
+        ))
     }
     /// Cited sources, in order.
     async fn sources(&self, ctx: &Context<'_>) -> GqlResult<Vec<SourceNode>> {
         let sources: Arc<HashMap<i64, Vec<SourceRecord>>> = self
             .batch
             .siblings
-            .load("sources", |ids| async move { content(ctx).catalogue().sources_of_articles(&ids).await })
+            .load("sources", |ids| async move {
+                content(ctx).catalogue().sources_of_articles(&ids).await
+            })
             .await
             .map_err(gql)?;
-        Ok(sources.get(&self.record.id).cloned().unwrap_or_default().into_iter().map(SourceNode::from).collect())
+        Ok(sources
+            .get(&self.record.id)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(SourceNode::from)
+            .collect())
     }
     /// The number of published (approved) comments.
     async fn comment_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
@@ -195,7 +257,12 @@ impl ArticleNode {
         let counts: Arc<HashMap<i64, i64>> = self
             .batch
             .siblings
-            .load("commentCount", |ids| async move { content(ctx).comments().counts(&viewer, &ids, CommentScope::All).await })
+            .load("commentCount", |ids| async move {
+                content(ctx)
+                    .comments()
+                    .counts(&viewer, &ids, CommentScope::All)
+                    .await
+            })
             .await
             .map_err(gql)?;
         Ok(counts.get(&self.record.id).copied().unwrap_or(0))
@@ -210,7 +277,12 @@ impl ArticleNode {
         last: Option<i32>,
         before: Option<String>,
     ) -> GqlResult<CommentConnection> {
-        self.comment_list(ctx, CommentScope::All, page_args(first, after, last, before)).await
+        self.comment_list(
+            ctx,
+            CommentScope::All,
+            page_args(first, after, last, before),
+        )
+        .await
     }
     /// Thread starters, oldest first; follow `replies` for the conversation.
     #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
@@ -222,17 +294,30 @@ impl ArticleNode {
         last: Option<i32>,
         before: Option<String>,
     ) -> GqlResult<CommentConnection> {
-        self.comment_list(ctx, CommentScope::Threads, page_args(first, after, last, before)).await
+        self.comment_list(
+            ctx,
+            CommentScope::Threads,
+            page_args(first, after, last, before),
+        )
+        .await
     }
     /// "More in this rubric": the latest of the same rubric, then articles of other rubrics
     /// sharing the most tags.
     #[graphql(complexity = "(first.clamp(0, 100) as usize) * child_complexity + 1")]
-    async fn related(&self, ctx: &Context<'_>, #[graphql(default = 5)] first: i32) -> GqlResult<Vec<ArticleNode>> {
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] first: i32,
+    ) -> GqlResult<Vec<ArticleNode>> {
         self.related_list(ctx, first, true).await
     }
     /// The latest other articles of the same rubric.
     #[graphql(complexity = "(first.clamp(0, 100) as usize) * child_complexity + 1")]
-    async fn more_in_rubric(&self, ctx: &Context<'_>, #[graphql(default = 5)] first: i32) -> GqlResult<Vec<ArticleNode>> {
+    async fn more_in_rubric(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] first: i32,
+    ) -> GqlResult<Vec<ArticleNode>> {
         self.related_list(ctx, first, false).await
     }
     /// The article published just before this one in its rubric.
@@ -254,31 +339,37 @@ fn share_batch(by_source: HashMap<i64, Vec<ArticleRecord>>) -> HashMap<i64, Vec<
         all.extend(list);
     }
     let mut nodes = article_nodes(all).into_iter();
-    sources.into_iter().map(|(source, n)| (source, nodes.by_ref().take(n).collect())).collect()
+    sources
+        .into_iter()
+        .map(|(source, n)| (source, nodes.by_ref().take(n).collect()))
+        .collect()
 }
 
 impl ArticleNode {
     /// `related` (tags as a fallback) or `moreInRubric` (same rubric only), batched.
-    async fn related_list(&self, ctx: &Context<'_>, first: i32, with_tags: bool) -> GqlResult<Vec<ArticleNode>> {
+    async fn related_list(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        with_tags: bool,
+    ) -> GqlResult<Vec<ArticleNode>> {
         let content = content(ctx);
-        if !(0..=content.max_page_size as i32).contains(&first) {
-            return Err(gql(crate::error::AppError::invalid(
-                "first",
-                format!("first must be between 0 and {}", content.max_page_size),
-            )));
-        }
+        let first = content.bounded("first", first.into()).map_err(gql)?;
         let viewer = viewer(ctx);
         let parts = parts_for_list(ctx);
-        let key = format!("related:{with_tags}:{first}:{}:{}", parts.body, parts.author_bio);
+        let key = format!(
+            "related:{with_tags}:{first}:{}:{}",
+            parts.body, parts.author_bio
+        );
         let related: Arc<HashMap<i64, Vec<ArticleNode>>> = self
             .batch
             .siblings
             .load(&key, |ids| async move {
                 let articles = content.articles();
                 let by_source = if with_tags {
-                    articles.related(&viewer, &ids, first as u32, parts).await?
+                    articles.related(&viewer, &ids, first, parts).await?
                 } else {
-                    articles.more_in_rubric(&viewer, &ids, first as u32, parts).await?
+                    articles.more_in_rubric(&viewer, &ids, first, parts).await?
                 };
                 Ok(share_batch(by_source))
             })
@@ -301,15 +392,24 @@ impl ArticleNode {
             .batch
             .siblings
             .load(&key, |ids| async move {
-                let pages = content(ctx).comments().for_articles(&viewer, &ids, scope, &page, with_total).await?;
-                Ok(pages.into_iter().map(|(id, page)| (id, comment_connection(page))).collect::<HashMap<_, _>>())
+                let pages = content(ctx)
+                    .comments()
+                    .for_articles(&viewer, &ids, scope, &page, with_total)
+                    .await?;
+                Ok(pages
+                    .into_iter()
+                    .map(|(id, page)| (id, comment_connection(page)))
+                    .collect::<HashMap<_, _>>())
             })
             .await
             .map_err(gql)?;
         Ok(pages.get(&self.record.id).cloned().unwrap_or_default())
     }
 
-    async fn adjacent(&self, ctx: &Context<'_>) -> GqlResult<(Option<ArticleNode>, Option<ArticleNode>)> {
+    async fn adjacent(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<(Option<ArticleNode>, Option<ArticleNode>)> {
         let viewer = viewer(ctx);
         let parts = ArticleParts::default();
         let records = self.batch.records.clone();
@@ -318,8 +418,11 @@ impl ArticleNode {
             .siblings
             .load("adjacent", |_| async move {
                 let sources: Vec<(i64, DateTime<Utc>)> =
-                    records.iter().map(|r| (r.id, r.published_at.unwrap_or(r.created_at))).collect();
-                let found = content(ctx).articles().adjacent(&viewer, &sources, parts).await?;
+                    records.iter().map(|r| (r.id, r.position().0)).collect();
+                let found = content(ctx)
+                    .articles()
+                    .adjacent(&viewer, &sources, parts)
+                    .await?;
                 let mut order = Vec::new();
                 let mut all = Vec::new();
                 for (id, Adjacent { previous, next }) in found {
@@ -339,7 +442,10 @@ impl ArticleNode {
             })
             .await
             .map_err(gql)?;
-        Ok(adjacent.get(&self.record.id).cloned().unwrap_or((None, None)))
+        Ok(adjacent
+            .get(&self.record.id)
+            .cloned()
+            .unwrap_or((None, None)))
     }
 }
 
@@ -431,17 +537,29 @@ pub struct ArticleQuery;
 #[Object]
 impl ArticleQuery {
     /// One article, by slug or by id.
-    async fn article(&self, ctx: &Context<'_>, slug: Option<String>, id: Option<ID>) -> GqlResult<Option<ArticleNode>> {
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        slug: Option<String>,
+        id: Option<ID>,
+    ) -> GqlResult<Option<ArticleNode>> {
         let content = content(ctx);
         let viewer = viewer(ctx);
         let parts = parts_for_list(ctx);
         let record = match (slug, id) {
             (Some(slug), None) => content.articles().find_by_slug(&viewer, &slug, parts).await,
             (None, Some(id)) => match ids::decode("id", &id).map_err(gql)? {
-                (Kind::Article, id) => content.articles().find_by_ids(&viewer, &[id], parts).await.map(|v| v.into_iter().next()),
+                (Kind::Article, id) => content
+                    .articles()
+                    .find_by_ids(&viewer, &[id], parts)
+                    .await
+                    .map(|v| v.into_iter().next()),
                 _ => Ok(None),
             },
-            _ => Err(crate::error::AppError::invalid("slug", "give exactly one of slug and id")),
+            _ => Err(crate::error::AppError::invalid(
+                "slug",
+                "give exactly one of slug and id",
+            )),
         }
         .map_err(gql)?;
         Ok(record.map(|r| article_nodes(vec![r]).remove(0)))
@@ -464,7 +582,14 @@ impl ArticleQuery {
         let filter: ArticleFilter = filter.unwrap_or_default().into();
         let page = content(ctx)
             .articles()
-            .list(&viewer(ctx), &filter, order_by.unwrap_or_default(), &page, selects(ctx, &["totalCount"]), parts_for_items(ctx))
+            .list(
+                &viewer(ctx),
+                &filter,
+                order_by.unwrap_or_default(),
+                &page,
+                selects(ctx, &["totalCount"]),
+                parts_for_items(ctx),
+            )
             .await
             .map_err(gql)?;
         Ok(article_connection(page))
@@ -484,14 +609,23 @@ impl ArticleQuery {
         let filter: ArticleFilter = filter.unwrap_or_default().into();
         let page = content(ctx)
             .articles()
-            .search(&viewer(ctx), &query, &filter, &page, selects(ctx, &["totalCount"]), parts_for_items(ctx))
+            .search(
+                &viewer(ctx),
+                &query,
+                &filter,
+                &page,
+                selects(ctx, &["totalCount"]),
+                parts_for_items(ctx),
+            )
             .await
             .map_err(gql)?;
         Ok(article_connection(page))
     }
 
     /// The home page in one round trip.
-    #[graphql(complexity = "(latest.clamp(0, 100) as usize + per_rubric.clamp(0, 100) as usize * 10) * child_complexity + 1")]
+    #[graphql(
+        complexity = "(latest.clamp(0, 100) as usize + per_rubric.clamp(0, 100) as usize * 10) * child_complexity + 1"
+    )]
     async fn home(
         &self,
         ctx: &Context<'_>,
@@ -499,13 +633,21 @@ impl ArticleQuery {
         #[graphql(default = 3)] per_rubric: i32,
     ) -> GqlResult<HomeNode> {
         if latest < 0 || per_rubric < 0 {
-            return Err(gql(crate::error::AppError::invalid("latest", "sizes must not be negative")));
+            return Err(gql(crate::error::AppError::invalid(
+                "latest",
+                "sizes must not be negative",
+            )));
         }
         let parts = ArticleParts {
-            body: selects(ctx, &["latest", "body"]) || selects(ctx, &["rubrics", "articles", "body"]),
-            author_bio: selects(ctx, &["latest", "authors", "bio"]) || selects(ctx, &["rubrics", "articles", "authors", "bio"]),
+            body: selects(ctx, &["latest", "body"])
+                || selects(ctx, &["rubrics", "articles", "body"]),
+            author_bio: selects(ctx, &["latest", "authors", "bio"])
+                || selects(ctx, &["rubrics", "articles", "authors", "bio"]),
         };
-        let home = content(ctx).home(&viewer(ctx), latest as u32, per_rubric as u32, parts).await.map_err(gql)?;
+        let home = content(ctx)
+            .home(&viewer(ctx), latest as u32, per_rubric as u32, parts)
+            .await
+            .map_err(gql)?;
         let rubric_siblings = Siblings::new(home.rubrics.iter().map(|(r, _)| r.id).collect());
         let mut counts = Vec::new();
         let mut all = Vec::new();

@@ -23,11 +23,17 @@ pub struct Siblings {
 
 impl Siblings {
     pub fn new(ids: Vec<i64>) -> Arc<Self> {
-        Arc::new(Self { ids, cells: Mutex::default() })
+        Arc::new(Self {
+            ids,
+            cells: Mutex::default(),
+        })
     }
 
     fn cell(&self, key: &str) -> Cell {
-        let mut cells = self.cells.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cells = self
+            .cells
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         cells.entry(key.to_owned()).or_default().clone()
     }
 
@@ -47,7 +53,9 @@ impl Siblings {
             })
             .await?
             .clone();
-        Ok(value.downcast::<T>().unwrap_or_else(|_| unreachable!("one key, one type")))
+        Ok(value
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("one key, one type")))
     }
 
     /// A sibling set derived from this one (e.g. the authors of all the articles of a
@@ -55,7 +63,10 @@ impl Siblings {
     pub fn derived(&self, key: &str, ids: impl FnOnce() -> Vec<i64>) -> Arc<Siblings> {
         let cell = self.cell(&format!("derived:{key}"));
         if let Some(existing) = cell.get() {
-            return existing.clone().downcast::<Siblings>().unwrap_or_else(|_| unreachable!("one key, one type"));
+            return existing
+                .clone()
+                .downcast::<Siblings>()
+                .unwrap_or_else(|_| unreachable!("one key, one type"));
         }
         let mut unique = ids();
         unique.sort_unstable();
@@ -65,6 +76,8 @@ impl Siblings {
             Ok(()) => fresh,
             Err(_) => cell.get().cloned().unwrap_or(fresh),
         };
-        stored.downcast::<Siblings>().unwrap_or_else(|_| unreachable!("one key, one type"))
+        stored
+            .downcast::<Siblings>()
+            .unwrap_or_else(|_| unreachable!("one key, one type"))
     }
 }

@@ -35,13 +35,21 @@ async fn grouped_articles(
         .load(&key, |ids| async move {
             let pages = content(ctx)
                 .articles()
-                .list_grouped(&viewer, group, &ids, &filter, order, &page, with_total, parts)
+                .list_grouped(
+                    &viewer, group, &ids, &filter, order, &page, with_total, parts,
+                )
                 .await?;
-            Ok(pages.into_iter().map(|(id, p)| (id, article_connection(p))).collect::<HashMap<_, _>>())
+            Ok(pages
+                .into_iter()
+                .map(|(id, p)| (id, article_connection(p)))
+                .collect::<HashMap<_, _>>())
         })
         .await
         .map_err(gql)?;
-    Ok(pages.get(&id).cloned().unwrap_or_else(|| article_connection(crate::content::pagination::Page::empty())))
+    Ok(pages
+        .get(&id)
+        .cloned()
+        .unwrap_or_else(|| article_connection(crate::content::pagination::Page::empty())))
 }
 
 /// A section of the magazine.
@@ -56,16 +64,31 @@ pub struct RubricNode {
 
 impl RubricNode {
     pub(crate) fn from_ref(r: &RubricRef, siblings: Arc<Siblings>) -> Self {
-        Self { id: r.id, slug: r.slug.clone(), name: r.name.clone(), full: None, siblings }
+        Self {
+            id: r.id,
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            full: None,
+            siblings,
+        }
     }
 
     pub(crate) fn from_record(r: RubricRecord, siblings: Arc<Siblings>) -> Self {
-        Self { id: r.id, slug: r.slug.clone(), name: r.name.clone(), full: Some(Arc::new(r)), siblings }
+        Self {
+            id: r.id,
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            full: Some(Arc::new(r)),
+            siblings,
+        }
     }
 
     pub(crate) fn list(records: Vec<RubricRecord>) -> Vec<Self> {
         let siblings = Siblings::new(records.iter().map(|r| r.id).collect());
-        records.into_iter().map(|r| Self::from_record(r, siblings.clone())).collect()
+        records
+            .into_iter()
+            .map(|r| Self::from_record(r, siblings.clone()))
+            .collect()
     }
 
     async fn full(&self, ctx: &Context<'_>) -> GqlResult<Arc<RubricRecord>> {
@@ -80,7 +103,9 @@ impl RubricNode {
             })
             .await
             .map_err(gql)?;
-        all.get(&self.id).cloned().ok_or_else(|| gql(crate::error::AppError::not_found("rubric")))
+        all.get(&self.id)
+            .cloned()
+            .ok_or_else(|| gql(crate::error::AppError::not_found("rubric")))
     }
 }
 
@@ -103,8 +128,14 @@ impl RubricNode {
         Ok(self.full(ctx).await?.position)
     }
     async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<RubricNode>> {
-        let Some(parent_id) = self.full(ctx).await?.parent_id else { return Ok(None) };
-        let parents = content(ctx).catalogue().rubrics_by_ids(&[parent_id]).await.map_err(gql)?;
+        let Some(parent_id) = self.full(ctx).await?.parent_id else {
+            return Ok(None);
+        };
+        let parents = content(ctx)
+            .catalogue()
+            .rubrics_by_ids(&[parent_id])
+            .await
+            .map_err(gql)?;
         Ok(RubricNode::list(parents).into_iter().next())
     }
     /// The rubric's published articles.
@@ -121,7 +152,16 @@ impl RubricNode {
         order_by: Option<ArticleOrder>,
     ) -> GqlResult<ArticleConnection> {
         let args = page_args(first, after, last, before);
-        grouped_articles(ctx, &self.siblings, ArticleGroup::Rubric, self.id, args, filter, order_by.unwrap_or_default()).await
+        grouped_articles(
+            ctx,
+            &self.siblings,
+            ArticleGroup::Rubric,
+            self.id,
+            args,
+            filter,
+            order_by.unwrap_or_default(),
+        )
+        .await
     }
 }
 
@@ -207,7 +247,16 @@ impl AuthorNode {
         order_by: Option<ArticleOrder>,
     ) -> GqlResult<ArticleConnection> {
         let args = page_args(first, after, last, before);
-        grouped_articles(ctx, &self.siblings, ArticleGroup::Author, self.id, args, filter, order_by.unwrap_or_default()).await
+        grouped_articles(
+            ctx,
+            &self.siblings,
+            ArticleGroup::Author,
+            self.id,
+            args,
+            filter,
+            order_by.unwrap_or_default(),
+        )
+        .await
     }
 }
 
@@ -221,7 +270,13 @@ pub struct TagNode {
 impl TagNode {
     pub(crate) fn list(records: Vec<TagRecord>) -> Vec<Self> {
         let siblings = Siblings::new(records.iter().map(|t| t.id).collect());
-        records.into_iter().map(|record| Self { record, siblings: siblings.clone() }).collect()
+        records
+            .into_iter()
+            .map(|record| Self {
+                record,
+                siblings: siblings.clone(),
+            })
+            .collect()
     }
 }
 
@@ -250,7 +305,16 @@ impl TagNode {
         order_by: Option<ArticleOrder>,
     ) -> GqlResult<ArticleConnection> {
         let args = page_args(first, after, last, before);
-        grouped_articles(ctx, &self.siblings, ArticleGroup::Tag, self.record.id, args, filter, order_by.unwrap_or_default()).await
+        grouped_articles(
+            ctx,
+            &self.siblings,
+            ArticleGroup::Tag,
+            self.record.id,
+            args,
+            filter,
+            order_by.unwrap_or_default(),
+        )
+        .await
     }
 }
 
@@ -264,7 +328,10 @@ pub struct SourceNode {
 
 impl From<SourceRecord> for SourceNode {
     fn from(s: SourceRecord) -> Self {
-        Self { name: s.name, url: s.url }
+        Self {
+            name: s.name,
+            url: s.url,
+        }
     }
 }
 
@@ -275,10 +342,16 @@ pub struct CatalogueQuery;
 impl CatalogueQuery {
     /// Every rubric, in navigation order.
     async fn rubrics(&self, ctx: &Context<'_>) -> GqlResult<Vec<RubricNode>> {
-        Ok(RubricNode::list(content(ctx).catalogue().rubrics().await.map_err(gql)?))
+        Ok(RubricNode::list(
+            content(ctx).catalogue().rubrics().await.map_err(gql)?,
+        ))
     }
     async fn rubric(&self, ctx: &Context<'_>, slug: String) -> GqlResult<Option<RubricNode>> {
-        let found = content(ctx).catalogue().rubric_by_slug(&slug).await.map_err(gql)?;
+        let found = content(ctx)
+            .catalogue()
+            .rubric_by_slug(&slug)
+            .await
+            .map_err(gql)?;
         Ok(found.map(|r| RubricNode::list(vec![r]).remove(0)))
     }
     /// Authors, alphabetically.
@@ -296,22 +369,36 @@ impl CatalogueQuery {
         let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
         let nodes = AuthorNode::list(page.items.into_iter().map(|(_, a)| a).collect());
         Ok(AuthorConnection {
-            edges: cursors.into_iter().zip(nodes.iter().cloned()).map(|(cursor, node)| AuthorEdge { cursor, node }).collect(),
+            edges: cursors
+                .into_iter()
+                .zip(nodes.iter().cloned())
+                .map(|(cursor, node)| AuthorEdge { cursor, node })
+                .collect(),
             nodes,
             page_info: page.info.into(),
             total_count: page.total.unwrap_or(0),
         })
     }
     async fn author(&self, ctx: &Context<'_>, slug: String) -> GqlResult<Option<AuthorNode>> {
-        let found = content(ctx).catalogue().author_by_slug(&slug).await.map_err(gql)?;
+        let found = content(ctx)
+            .catalogue()
+            .author_by_slug(&slug)
+            .await
+            .map_err(gql)?;
         Ok(found.map(|a| AuthorNode::list(vec![a]).remove(0)))
     }
     /// Every tag, alphabetically.
     async fn tags(&self, ctx: &Context<'_>) -> GqlResult<Vec<TagNode>> {
-        Ok(TagNode::list(content(ctx).catalogue().tags().await.map_err(gql)?))
+        Ok(TagNode::list(
+            content(ctx).catalogue().tags().await.map_err(gql)?,
+        ))
     }
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> GqlResult<Option<TagNode>> {
-        let found = content(ctx).catalogue().tag_by_slug(&slug).await.map_err(gql)?;
+        let found = content(ctx)
+            .catalogue()
+            .tag_by_slug(&slug)
+            .await
+            .map_err(gql)?;
         Ok(found.map(|t| TagNode::list(vec![t]).remove(0)))
     }
 }

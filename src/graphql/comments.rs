@@ -20,14 +20,24 @@ pub struct CommentNode {
 
 pub(crate) fn comment_nodes(records: Vec<CommentRecord>) -> Vec<CommentNode> {
     let siblings = Siblings::new(records.iter().map(|c| c.id).collect());
-    records.into_iter().map(|c| CommentNode { record: Arc::new(c), siblings: siblings.clone() }).collect()
+    records
+        .into_iter()
+        .map(|c| CommentNode {
+            record: Arc::new(c),
+            siblings: siblings.clone(),
+        })
+        .collect()
 }
 
 pub(crate) fn comment_connection(page: Page<CommentRecord>) -> CommentConnection {
     let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
     let nodes = comment_nodes(page.items.into_iter().map(|(_, c)| c).collect());
     CommentConnection {
-        edges: cursors.into_iter().zip(nodes.iter().cloned()).map(|(cursor, node)| CommentEdge { cursor, node }).collect(),
+        edges: cursors
+            .into_iter()
+            .zip(nodes.iter().cloned())
+            .map(|(cursor, node)| CommentEdge { cursor, node })
+            .collect(),
         nodes,
         page_info: page.info.into(),
         total_count: page.total,
@@ -53,13 +63,18 @@ impl CommentNode {
     }
     /// The comment this one answers, if it is visible.
     async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<CommentNode>> {
-        let Some(parent_id) = self.record.parent_id else { return Ok(None) };
+        let Some(parent_id) = self.record.parent_id else {
+            return Ok(None);
+        };
         let viewer = viewer(ctx);
         let parents: Arc<HashMap<i64, CommentNode>> = self
             .siblings
             .load("parent", |ids| async move {
                 let found = content(ctx).comments().parents_of(&viewer, &ids).await?;
-                Ok(comment_nodes(found).into_iter().map(|c| (c.record.id, c)).collect())
+                Ok(comment_nodes(found)
+                    .into_iter()
+                    .map(|c| (c.record.id, c))
+                    .collect())
             })
             .await
             .map_err(gql)?;
@@ -67,16 +82,20 @@ impl CommentNode {
     }
     /// Visible replies, oldest first.
     #[graphql(complexity = "(first.clamp(0, 100) as usize) * child_complexity + 1")]
-    async fn replies(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> GqlResult<Vec<CommentNode>> {
-        let max = content(ctx).max_page_size as i32;
-        if !(0..=max).contains(&first) {
-            return Err(gql(crate::error::AppError::invalid("first", format!("first must be between 0 and {max}"))));
-        }
+    async fn replies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+    ) -> GqlResult<Vec<CommentNode>> {
+        let first = content(ctx).bounded("first", first.into()).map_err(gql)?;
         let viewer = viewer(ctx);
         let replies: Arc<HashMap<i64, Vec<CommentNode>>> = self
             .siblings
             .load(&format!("replies:{first}"), |ids| async move {
-                let by_parent = content(ctx).comments().replies(&viewer, &ids, first as u32).await?;
+                let by_parent = content(ctx)
+                    .comments()
+                    .replies(&viewer, &ids, first)
+                    .await?;
                 let mut order = Vec::new();
                 let mut all = Vec::new();
                 for (parent, list) in by_parent {
@@ -84,7 +103,10 @@ impl CommentNode {
                     all.extend(list);
                 }
                 let mut nodes = comment_nodes(all).into_iter();
-                Ok(order.into_iter().map(|(p, n)| (p, nodes.by_ref().take(n).collect())).collect())
+                Ok(order
+                    .into_iter()
+                    .map(|(p, n)| (p, nodes.by_ref().take(n).collect()))
+                    .collect())
             })
             .await
             .map_err(gql)?;
@@ -94,7 +116,9 @@ impl CommentNode {
         let viewer = viewer(ctx);
         let counts: Arc<HashMap<i64, i64>> = self
             .siblings
-            .load("replyCount", |ids| async move { content(ctx).comments().reply_counts(&viewer, &ids).await })
+            .load("replyCount", |ids| async move {
+                content(ctx).comments().reply_counts(&viewer, &ids).await
+            })
             .await
             .map_err(gql)?;
         Ok(counts.get(&self.record.id).copied().unwrap_or(0))

@@ -17,7 +17,9 @@ pub(crate) fn content<'a>(ctx: &Context<'a>) -> &'a Content {
 }
 
 pub(crate) fn viewer(ctx: &Context<'_>) -> Viewer {
-    ctx.data_opt::<RequestData>().map(|d| d.viewer).unwrap_or_else(Viewer::public)
+    ctx.data_opt::<RequestData>()
+        .map(|d| d.viewer)
+        .unwrap_or_else(Viewer::public)
 }
 
 /// Maps a service error to a GraphQL error carrying `extensions.code`.
@@ -31,13 +33,26 @@ pub(crate) fn page_request(ctx: &Context<'_>, args: PageArgs) -> GqlResult<PageR
     PageRequest::parse(&args, content(ctx).max_page_size).map_err(gql)
 }
 
-pub(crate) fn page_args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
-    PageArgs { first, after, last, before }
+pub(crate) fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
 }
 
 /// Complexity of a connection field: its page size times the cost of one item.
 pub(crate) fn connection_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let n = first.or(last).unwrap_or(crate::content::pagination::DEFAULT_PAGE_SIZE as i32).clamp(1, 1000) as usize;
+    let n = first
+        .or(last)
+        .unwrap_or(crate::content::pagination::DEFAULT_PAGE_SIZE as i32)
+        .clamp(1, 1000) as usize;
     n.saturating_mul(child).saturating_add(1)
 }
 

@@ -54,5 +54,7 @@ pub fn schema(content: Content, limits: Limits) -> KiosqueSchema {
 
 /// The SDL of the schema, as checked in at `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
 }

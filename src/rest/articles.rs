@@ -3,7 +3,6 @@
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use futures_util::future::try_join4;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -11,12 +10,13 @@ use super::catalogue::{RubricRef, Tag};
 use super::envelope::{Here, Public, envelopes};
 use super::error::ApiResult;
 use super::openapi::{InvalidRequest, NotFound};
-use super::params::{ApiPath, ApiQuery, ArticleFilterParams, ArticleListParams, PageParams, count};
+use super::params::{ApiPath, ApiQuery, ArticleFilterParams, ArticleListParams, PageParams, int};
 use crate::app::AppState;
 use crate::content::Viewer;
-use crate::content::articles::{ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef};
+use crate::content::articles::{
+    ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef,
+};
 use crate::content::catalogue::SourceRecord;
-use crate::content::comments::CommentScope;
 use crate::content::ids::{self, Kind};
 use crate::error::AppError;
 
@@ -115,7 +115,10 @@ impl From<ArticleRecord> for ArticleSummary {
     fn from(a: ArticleRecord) -> Self {
         Self {
             id: ids::encode(Kind::Article, a.id),
-            featured_image: a.featured_image_url.map(|url| Image { url, alt: a.featured_image_alt }),
+            featured_image: a.featured_image_url.map(|url| Image {
+                url,
+                alt: a.featured_image_alt,
+            }),
             rubric: RubricRef::from(&a.rubric),
             authors: a.authors.into_iter().map(Byline::from).collect(),
             slug: a.slug,
@@ -134,27 +137,40 @@ impl From<ArticleRecord> for ArticleSummary {
 impl Seo {
     fn of(a: &ArticleRecord) -> Self {
         Self {
-            title: a.seo_title.clone().unwrap_or_else(|| a.title.clone()),
-            description: a.seo_description.clone().unwrap_or_else(|| a.standfirst.clone()),
+            title: a.seo_title().to_owned(),
+            description: a.seo_description().to_owned(),
         }
     }
 }
 
 impl From<ArticleBody> for Body {
     fn from(b: ArticleBody) -> Self {
-        Self { markdown: b.markdown, html: b.html, text: b.text }
+        Self {
+            markdown: b.markdown,
+            html: b.html,
+            text: b.text,
+        }
     }
 }
 
 impl From<AuthorRef> for Byline {
     fn from(a: AuthorRef) -> Self {
-        Self { id: ids::encode(Kind::Author, a.id), slug: a.slug, name: a.display_name, avatar_url: a.avatar_url, bio: a.bio }
+        Self {
+            id: ids::encode(Kind::Author, a.id),
+            slug: a.slug,
+            name: a.display_name,
+            avatar_url: a.avatar_url,
+            bio: a.bio,
+        }
     }
 }
 
 impl From<SourceRecord> for Source {
     fn from(s: SourceRecord) -> Self {
-        Self { name: s.name, url: s.url }
+        Self {
+            name: s.name,
+            url: s.url,
+        }
     }
 }
 
@@ -178,9 +194,19 @@ pub async fn list_articles(
     let page = state
         .content
         .articles()
-        .list(&Viewer::public(), &filter, order, &request, with_total, ArticleParts::default())
+        .list(
+            &Viewer::public(),
+            &filter,
+            order,
+            &request,
+            with_total,
+            ArticleParts::default(),
+        )
         .await?;
-    Ok(Public::new(&state, here.list(page, &request, true, ArticleSummary::from).into()))
+    Ok(Public::new(
+        &state,
+        here.list(page, &request, true, ArticleSummary::from).into(),
+    ))
 }
 
 /// One article with its body, byline (with bios), tags, sources, comment count and its
@@ -192,31 +218,21 @@ pub async fn list_articles(
     params(("slug" = String, Path, description = "The article's slug")),
     responses((status = 200, description = "The article", body = ArticleData), NotFound)
 )]
-pub async fn find_article(State(state): State<AppState>, ApiPath(slug): ApiPath<String>) -> ApiResult<Public<ArticleData>> {
-    let viewer = Viewer::public();
-    let content = &state.content;
-    let (articles, catalogue, comments) = (content.articles(), content.catalogue(), content.comments());
-    let parts = ArticleParts { body: true, author_bio: true };
-    let mut record = articles.find_by_slug(&viewer, &slug, parts).await?.ok_or_else(|| AppError::not_found("article"))?;
-    let ids = [record.id];
-    let position = [(record.id, record.published_at.unwrap_or(record.created_at))];
-    let (mut tags, mut sources, counts, mut adjacent) = try_join4(
-        catalogue.tags_of_articles(&ids),
-        catalogue.sources_of_articles(&ids),
-        comments.counts(&viewer, &ids, CommentScope::All),
-        articles.adjacent(&viewer, &position, ArticleParts::default()),
-    )
-    .await?;
-    let adjacent = adjacent.remove(&record.id).unwrap_or_default();
+pub async fn find_article(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Public<ArticleData>> {
+    let page = state.content.article_page(&Viewer::public(), &slug).await?;
+    let mut record = page.article;
     let article = Article {
         version: record.version,
         seo: Seo::of(&record),
         body: record.body.take().map(Body::from).unwrap_or_default(),
-        tags: tags.remove(&record.id).unwrap_or_default().into_iter().map(Tag::from).collect(),
-        sources: sources.remove(&record.id).unwrap_or_default().into_iter().map(Source::from).collect(),
-        comment_count: counts.get(&record.id).copied().unwrap_or(0),
-        previous: adjacent.previous.map(ArticleSummary::from),
-        next: adjacent.next.map(ArticleSummary::from),
+        tags: page.tags.into_iter().map(Tag::from).collect(),
+        sources: page.sources.into_iter().map(Source::from).collect(),
+        comment_count: page.comment_count,
+        previous: page.adjacent.previous.map(ArticleSummary::from),
+        next: page.adjacent.next.map(ArticleSummary::from),
         summary: ArticleSummary::from(record),
     };
     Ok(Public::new(&state, ArticleData { data: article }))
@@ -245,14 +261,23 @@ pub async fn list_related_articles(
     ApiPath(slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<RelatedParams>,
 ) -> ApiResult<Public<ArticleList>> {
-    let limit = count("limit", params.limit.as_deref(), 5, state.content.max_page_size)?;
+    let limit = state.content.bounded(
+        "limit",
+        int("limit", params.limit.as_deref())?.unwrap_or(5).into(),
+    )?;
     let viewer = Viewer::public();
     let articles = state.content.articles();
     let source = articles
         .find_by_slug(&viewer, &slug, ArticleParts::default())
         .await?
         .ok_or_else(|| AppError::not_found("article"))?;
-    let mut related = articles.related(&viewer, &[source.id], limit, ArticleParts::default()).await?;
+    let mut related = articles
+        .related(&viewer, &[source.id], limit, ArticleParts::default())
+        .await?;
     let list = related.remove(&source.id).unwrap_or_default();
-    Ok(Public::new(&state, here.whole(list.into_iter().map(ArticleSummary::from).collect()).into()))
+    Ok(Public::new(
+        &state,
+        here.whole(list.into_iter().map(ArticleSummary::from).collect())
+            .into(),
+    ))
 }

@@ -36,7 +36,10 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = match to_bytes(body, MAX_TAGGED_BODY).await {
         Ok(bytes) => bytes,
-        Err(err) => return AppError::Internal(format!("could not buffer a response body: {err}")).into_response(),
+        Err(err) => {
+            return AppError::Internal(format!("could not buffer a response body: {err}"))
+                .into_response();
+        }
     };
     let etag = format!("\"{:032x}\"", xxh3_128(&bytes));
     let policy = parts.extensions.get::<CachePolicy>().copied();
@@ -46,7 +49,10 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
     }
     headers.insert(header::CACHE_CONTROL, cache_control(policy, signed_in));
     headers.insert(header::VARY, HeaderValue::from_static(VARY));
-    if if_none_match.as_ref().is_some_and(|v| matches_etag(v, &etag)) {
+    if if_none_match
+        .as_ref()
+        .is_some_and(|v| matches_etag(v, &etag))
+    {
         let mut not_modified = Response::new(Body::empty());
         *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
         for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
@@ -71,10 +77,10 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// public today, so that a staff answer can never be served to the public.
 fn cache_control(policy: Option<CachePolicy>, signed_in: bool) -> HeaderValue {
     match (policy, signed_in) {
-        (Some(CachePolicy::Public { max_age }), false) => {
-            HeaderValue::from_str(&format!("public, max-age={max_age}, stale-while-revalidate=60"))
-                .unwrap_or(HeaderValue::from_static("no-cache"))
-        }
+        (Some(CachePolicy::Public { max_age }), false) => HeaderValue::from_str(&format!(
+            "public, max-age={max_age}, stale-while-revalidate=60"
+        ))
+        .unwrap_or(HeaderValue::from_static("no-cache")),
         _ => HeaderValue::from_static("private, no-cache"),
     }
 }
@@ -82,8 +88,12 @@ fn cache_control(policy: Option<CachePolicy>, signed_in: bool) -> HeaderValue {
 /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`;
 /// `*` matches any current representation.
 fn matches_etag(header: &HeaderValue, etag: &str) -> bool {
-    let Ok(list) = header.to_str() else { return false };
-    list.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
+    let Ok(list) = header.to_str() else {
+        return false;
+    };
+    list.split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
 }
 
 #[cfg(test)]
@@ -94,17 +104,26 @@ mod tests {
     fn if_none_match_takes_lists_stars_and_weak_tags() {
         let etag = "\"abc\"";
         for header in ["\"abc\"", "\"x\", \"abc\"", "W/\"abc\"", "*"] {
-            assert!(matches_etag(&HeaderValue::from_static(header), etag), "{header}");
+            assert!(
+                matches_etag(&HeaderValue::from_static(header), etag),
+                "{header}"
+            );
         }
         for header in ["\"abcd\"", "abc", ""] {
-            assert!(!matches_etag(&HeaderValue::from_static(header), etag), "{header}");
+            assert!(
+                !matches_etag(&HeaderValue::from_static(header), etag),
+                "{header}"
+            );
         }
     }
 
     #[test]
     fn credentials_keep_answers_out_of_shared_caches() {
         let public = Some(CachePolicy::Public { max_age: 30 });
-        assert_eq!(cache_control(public, false), "public, max-age=30, stale-while-revalidate=60");
+        assert_eq!(
+            cache_control(public, false),
+            "public, max-age=30, stale-while-revalidate=60"
+        );
         assert_eq!(cache_control(public, true), "private, no-cache");
         assert_eq!(cache_control(None, false), "private, no-cache");
     }

@@ -67,25 +67,41 @@ pub struct Tag {
 
 impl From<&articles::RubricRef> for RubricRef {
     fn from(r: &articles::RubricRef) -> Self {
-        Self { id: ids::encode(Kind::Rubric, r.id), slug: r.slug.clone(), name: r.name.clone() }
+        Self {
+            id: ids::encode(Kind::Rubric, r.id),
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+        }
     }
 }
 
 impl From<&RubricRecord> for RubricRef {
     fn from(r: &RubricRecord) -> Self {
-        Self { id: ids::encode(Kind::Rubric, r.id), slug: r.slug.clone(), name: r.name.clone() }
+        Self {
+            id: ids::encode(Kind::Rubric, r.id),
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+        }
     }
 }
 
 impl Rubric {
     fn new(r: RubricRecord, parent: Option<RubricRef>) -> Self {
-        Self { id: ids::encode(Kind::Rubric, r.id), slug: r.slug, name: r.name, description: r.description, position: r.position, parent }
+        Self {
+            id: ids::encode(Kind::Rubric, r.id),
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+            position: r.position,
+            parent,
+        }
     }
 }
 
 /// Rubrics with their parents, the parents being found in the same list.
 pub(super) fn rubrics(records: Vec<RubricRecord>) -> Vec<Rubric> {
-    let refs: HashMap<i64, RubricRef> = records.iter().map(|r| (r.id, RubricRef::from(r))).collect();
+    let refs: HashMap<i64, RubricRef> =
+        records.iter().map(|r| (r.id, RubricRef::from(r))).collect();
     records
         .into_iter()
         .map(|r| {
@@ -97,19 +113,32 @@ pub(super) fn rubrics(records: Vec<RubricRecord>) -> Vec<Rubric> {
 
 impl From<AuthorRecord> for Author {
     fn from(a: AuthorRecord) -> Self {
-        Self { id: ids::encode(Kind::Author, a.id), slug: a.slug, name: a.display_name, bio: a.bio, avatar_url: a.avatar_url }
+        Self {
+            id: ids::encode(Kind::Author, a.id),
+            slug: a.slug,
+            name: a.display_name,
+            bio: a.bio,
+            avatar_url: a.avatar_url,
+        }
     }
 }
 
 impl From<TagRecord> for Tag {
     fn from(t: TagRecord) -> Self {
-        Self { id: ids::encode(Kind::Tag, t.id), slug: t.slug, name: t.name }
+        Self {
+            id: ids::encode(Kind::Tag, t.id),
+            slug: t.slug,
+            name: t.name,
+        }
     }
 }
 
 /// Every rubric, in navigation order.
 #[utoipa::path(get, path = "/v1/rubrics", tag = "catalogue", responses((status = 200, description = "Every rubric", body = RubricList)))]
-pub async fn list_rubrics(State(state): State<AppState>, here: Here) -> ApiResult<Public<RubricList>> {
+pub async fn list_rubrics(
+    State(state): State<AppState>,
+    here: Here,
+) -> ApiResult<Public<RubricList>> {
     let records = state.content.catalogue().rubrics().await?;
     Ok(Public::new(&state, here.whole(rubrics(records)).into()))
 }
@@ -122,14 +151,29 @@ pub async fn list_rubrics(State(state): State<AppState>, here: Here) -> ApiResul
     params(("slug" = String, Path, description = "The rubric's slug")),
     responses((status = 200, description = "The rubric", body = RubricData), NotFound)
 )]
-pub async fn find_rubric(State(state): State<AppState>, ApiPath(slug): ApiPath<String>) -> ApiResult<Public<RubricData>> {
+pub async fn find_rubric(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Public<RubricData>> {
     let catalogue = state.content.catalogue();
-    let record = catalogue.rubric_by_slug(&slug).await?.ok_or_else(|| AppError::not_found("rubric"))?;
+    let record = catalogue
+        .rubric_by_slug(&slug)
+        .await?
+        .ok_or_else(|| AppError::not_found("rubric"))?;
     let parent = match record.parent_id {
-        Some(id) => catalogue.rubrics_by_ids(&[id]).await?.first().map(RubricRef::from),
+        Some(id) => catalogue
+            .rubrics_by_ids(&[id])
+            .await?
+            .first()
+            .map(RubricRef::from),
         None => None,
     };
-    Ok(Public::new(&state, RubricData { data: Rubric::new(record, parent) }))
+    Ok(Public::new(
+        &state,
+        RubricData {
+            data: Rubric::new(record, parent),
+        },
+    ))
 }
 
 /// Authors, alphabetically, a page at a time.
@@ -147,7 +191,10 @@ pub async fn list_authors(
 ) -> ApiResult<Public<AuthorList>> {
     let request = page.request(state.content.max_page_size)?;
     let page = state.content.catalogue().authors(&request).await?;
-    Ok(Public::new(&state, here.list(page, &request, true, Author::from).into()))
+    Ok(Public::new(
+        &state,
+        here.list(page, &request, true, Author::from).into(),
+    ))
 }
 
 /// One author. Their articles are at `/v1/articles?author={slug}`.
@@ -158,16 +205,33 @@ pub async fn list_authors(
     params(("slug" = String, Path, description = "The author's slug")),
     responses((status = 200, description = "The author", body = AuthorData), NotFound)
 )]
-pub async fn find_author(State(state): State<AppState>, ApiPath(slug): ApiPath<String>) -> ApiResult<Public<AuthorData>> {
-    let record = state.content.catalogue().author_by_slug(&slug).await?.ok_or_else(|| AppError::not_found("author"))?;
-    Ok(Public::new(&state, AuthorData { data: Author::from(record) }))
+pub async fn find_author(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Public<AuthorData>> {
+    let record = state
+        .content
+        .catalogue()
+        .author_by_slug(&slug)
+        .await?
+        .ok_or_else(|| AppError::not_found("author"))?;
+    Ok(Public::new(
+        &state,
+        AuthorData {
+            data: Author::from(record),
+        },
+    ))
 }
 
 /// Every tag, alphabetically.
 #[utoipa::path(get, path = "/v1/tags", tag = "catalogue", responses((status = 200, description = "Every tag", body = TagList)))]
 pub async fn list_tags(State(state): State<AppState>, here: Here) -> ApiResult<Public<TagList>> {
     let records = state.content.catalogue().tags().await?;
-    Ok(Public::new(&state, here.whole(records.into_iter().map(Tag::from).collect()).into()))
+    Ok(Public::new(
+        &state,
+        here.whole(records.into_iter().map(Tag::from).collect())
+            .into(),
+    ))
 }
 
 /// One tag. Its articles are at `/v1/articles?tag={slug}`.
@@ -178,7 +242,20 @@ pub async fn list_tags(State(state): State<AppState>, here: Here) -> ApiResult<P
     params(("slug" = String, Path, description = "The tag's slug")),
     responses((status = 200, description = "The tag", body = TagData), NotFound)
 )]
-pub async fn find_tag(State(state): State<AppState>, ApiPath(slug): ApiPath<String>) -> ApiResult<Public<TagData>> {
-    let record = state.content.catalogue().tag_by_slug(&slug).await?.ok_or_else(|| AppError::not_found("tag"))?;
-    Ok(Public::new(&state, TagData { data: Tag::from(record) }))
+pub async fn find_tag(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Public<TagData>> {
+    let record = state
+        .content
+        .catalogue()
+        .tag_by_slug(&slug)
+        .await?
+        .ok_or_else(|| AppError::not_found("tag"))?;
+    Ok(Public::new(
+        &state,
+        TagData {
+            data: Tag::from(record),
+        },
+    ))
 }

@@ -13,10 +13,10 @@ use super::error::ApiResult;
 use super::openapi::{InvalidRequest, NotFound};
 use super::params::{ApiPath, ApiQuery, PageParams, flag};
 use crate::app::AppState;
+use crate::content::Viewer;
 use crate::content::articles::ArticleParts;
 use crate::content::comments::{CommentRecord, CommentScope, Comments};
 use crate::content::ids::{self, Kind};
-use crate::content::Viewer;
 use crate::error::{AppError, AppResult};
 
 /// Replies shown under each comment in the threads view.
@@ -108,7 +108,10 @@ pub async fn list_article_comments(
     ApiQuery(params): ApiQuery<CommentListParams>,
 ) -> ApiResult<Public<CommentList>> {
     let request = page.request(state.content.max_page_size)?;
-    let (scope, with_total) = (params.scope()?, flag("include_total", params.include_total.as_deref())?);
+    let (scope, with_total) = (
+        params.scope()?,
+        flag("include_total", params.include_total.as_deref())?,
+    );
     let viewer = Viewer::public();
     let article = state
         .content
@@ -124,7 +127,12 @@ pub async fn list_article_comments(
         .unwrap_or_else(crate::content::pagination::Page::empty);
     let list = match scope {
         CommentScope::All => {
-            let replies: Vec<i64> = page.items.iter().filter(|(_, c)| c.parent_id.is_some()).map(|(_, c)| c.id).collect();
+            let replies: Vec<i64> = page
+                .items
+                .iter()
+                .filter(|(_, c)| c.parent_id.is_some())
+                .map(|(_, c)| c.id)
+                .collect();
             let visible_parents = visible_parents(&comments, &viewer, &replies).await?;
             here.list(page, &request, true, |c| {
                 let parent = c.parent_id.filter(|p| visible_parents.contains(p));
@@ -145,11 +153,20 @@ pub async fn list_article_comments(
 }
 
 /// The ids of the visible parents of these replies (a parent may have been removed since).
-async fn visible_parents(comments: &Comments<'_>, viewer: &Viewer, replies: &[i64]) -> AppResult<HashSet<i64>> {
+async fn visible_parents(
+    comments: &Comments<'_>,
+    viewer: &Viewer,
+    replies: &[i64],
+) -> AppResult<HashSet<i64>> {
     if replies.is_empty() {
         return Ok(HashSet::new());
     }
-    Ok(comments.parents_of(viewer, replies).await?.into_iter().map(|p| p.id).collect())
+    Ok(comments
+        .parents_of(viewer, replies)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
 }
 
 /// The replies under the thread starters, level by level (one statement per level): level
@@ -170,15 +187,22 @@ async fn reply_levels(
         if levels.len() == MAX_THREAD_DEPTH {
             return Ok(levels);
         }
-        let level = comments.replies(viewer, &parents, REPLIES_PER_COMMENT + 1).await?;
-        parents = level.values().flat_map(|r| r.iter().take(REPLIES_PER_COMMENT as usize).map(|c| c.id)).collect();
+        let level = comments
+            .replies(viewer, &parents, REPLIES_PER_COMMENT + 1)
+            .await?;
+        parents = level
+            .values()
+            .flat_map(|r| r.iter().take(REPLIES_PER_COMMENT as usize).map(|c| c.id))
+            .collect();
         levels.push(level);
     }
 }
 
 /// Hangs the replies of `id` (and theirs, level after level) under `comment`.
 fn nest(mut comment: Comment, id: i64, levels: &mut [HashMap<i64, Vec<CommentRecord>>]) -> Comment {
-    let Some((level, deeper)) = levels.split_first_mut() else { return comment };
+    let Some((level, deeper)) = levels.split_first_mut() else {
+        return comment;
+    };
     let mut replies = level.remove(&id).unwrap_or_default();
     let more = replies.len() > REPLIES_PER_COMMENT as usize;
     replies.truncate(REPLIES_PER_COMMENT as usize);

@@ -86,11 +86,22 @@ pub struct Here {
 impl FromRequestParts<AppState> for Here {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // Inside the nested `/v1` router `parts.uri` has lost its prefix; the original has not.
-        let uri = parts.extensions.get::<OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|o| &o.0)
+            .unwrap_or(&parts.uri);
         Ok(Self {
-            base: format!("{}{}", state.config.public_url.trim_end_matches('/'), uri.path()),
+            base: format!(
+                "{}{}",
+                state.config.public_url.trim_end_matches('/'),
+                uri.path()
+            ),
             query: uri.query().unwrap_or_default().to_owned(),
         })
     }
@@ -98,7 +109,11 @@ impl FromRequestParts<AppState> for Here {
 
 impl Here {
     fn this(&self) -> String {
-        if self.query.is_empty() { self.base.clone() } else { format!("{}?{}", self.base, self.query) }
+        if self.query.is_empty() {
+            self.base.clone()
+        } else {
+            format!("{}?{}", self.base, self.query)
+        }
     }
 
     /// This URL with the pagination parameters replaced by `page`. The other parameters
@@ -119,19 +134,34 @@ impl Here {
 
     /// A page of a list, each item mapped to its REST shape. With `backward` false the list
     /// pages forward only (search), so it has no `prev` link.
-    pub fn list<T, U>(&self, page: Page<T>, request: &PageRequest, backward: bool, map: impl FnMut(T) -> U) -> List<U> {
+    pub fn list<T, U>(
+        &self,
+        page: Page<T>,
+        request: &PageRequest,
+        backward: bool,
+        map: impl FnMut(T) -> U,
+    ) -> List<U> {
         let info = page.info;
         let size = request.size.to_string();
         let next = match (&info.end_cursor, info.has_next_page) {
-            (Some(end), true) => Some(self.with_page(&[("first", size.clone()), ("after", end.clone())])),
+            (Some(end), true) => {
+                Some(self.with_page(&[("first", size.clone()), ("after", end.clone())]))
+            }
             _ => None,
         };
         let prev = match (&info.start_cursor, info.has_previous_page && backward) {
-            (Some(start), true) => Some(self.with_page(&[("last", size), ("before", start.clone())])),
+            (Some(start), true) => {
+                Some(self.with_page(&[("last", size), ("before", start.clone())]))
+            }
             _ => None,
         };
         List {
-            data: page.items.into_iter().map(|(_, item)| item).map(map).collect(),
+            data: page
+                .items
+                .into_iter()
+                .map(|(_, item)| item)
+                .map(map)
+                .collect(),
             page: PageMeta {
                 has_next: info.has_next_page,
                 has_prev: info.has_previous_page,
@@ -139,7 +169,11 @@ impl Here {
                 end_cursor: info.end_cursor,
                 total: page.total,
             },
-            links: Links { this: self.this(), next, prev },
+            links: Links {
+                this: self.this(),
+                next,
+                prev,
+            },
         }
     }
 
@@ -154,7 +188,11 @@ impl Here {
                 total: Some(data.len() as i64),
             },
             data,
-            links: Links { this: self.this(), next: None, prev: None },
+            links: Links {
+                this: self.this(),
+                next: None,
+                prev: None,
+            },
         }
     }
 }
@@ -168,14 +206,19 @@ pub struct Public<T> {
 
 impl<T> Public<T> {
     pub fn new(state: &AppState, body: T) -> Self {
-        Self { body, max_age: state.config.cache_max_age }
+        Self {
+            body,
+            max_age: state.config.cache_max_age,
+        }
     }
 }
 
 impl<T: Serialize> IntoResponse for Public<T> {
     fn into_response(self) -> Response {
         let mut response = Json(self.body).into_response();
-        response.extensions_mut().insert(CachePolicy::Public { max_age: self.max_age });
+        response.extensions_mut().insert(CachePolicy::Public {
+            max_age: self.max_age,
+        });
         response
     }
 }

@@ -16,9 +16,10 @@ impl From<AppError> for ApiError {
     /// snake_case (`published_after`).
     fn from(err: AppError) -> Self {
         Self(match err {
-            AppError::InvalidInput { field, message } => {
-                AppError::InvalidInput { field: field.map(|f| snake_case(&f)), message }
-            }
+            AppError::InvalidInput { field, message } => AppError::InvalidInput {
+                field: field.map(|f| snake_case(&f)),
+                message,
+            },
             other => other,
         })
     }
@@ -29,9 +30,13 @@ impl ApiError {
     /// (e.g. the service's `query` is the `q` parameter).
     pub fn renamed(self, from: &str, to: &str) -> Self {
         match self.0 {
-            AppError::InvalidInput { field: Some(field), message } if field == from => {
-                Self(AppError::InvalidInput { field: Some(to.to_owned()), message })
-            }
+            AppError::InvalidInput {
+                field: Some(field),
+                message,
+            } if field == from => Self(AppError::InvalidInput {
+                field: Some(to.to_owned()),
+                message,
+            }),
             other => Self(other),
         }
     }
@@ -66,6 +71,9 @@ mod tests {
         assert_eq!(err.0.field(), Some("published_after"));
         let err = ApiError::from(AppError::invalid("query", "empty")).renamed("query", "q");
         assert_eq!(err.0.field(), Some("q"));
-        assert_eq!(ApiError::from(AppError::invalid("first", "big")).0.field(), Some("first"));
+        assert_eq!(
+            ApiError::from(AppError::invalid("first", "big")).0.field(),
+            Some("first")
+        );
     }
 }

@@ -49,7 +49,10 @@ pub struct HomeParams {
 fn size(field: &str, raw: Option<&str>, default: u32) -> Result<u32, AppError> {
     match int(field, raw)? {
         None => Ok(default),
-        Some(n) if n < 0 => Err(AppError::invalid(field, format!("{field} must not be negative"))),
+        Some(n) if n < 0 => Err(AppError::invalid(
+            field,
+            format!("{field} must not be negative"),
+        )),
         Some(n) => Ok(n as u32),
     }
 }
@@ -62,16 +65,33 @@ fn size(field: &str, raw: Option<&str>, default: u32) -> Result<u32, AppError> {
     params(HomeParams),
     responses((status = 200, description = "The home page", body = HomeData), InvalidRequest)
 )]
-pub async fn get_home(State(state): State<AppState>, ApiQuery(params): ApiQuery<HomeParams>) -> ApiResult<Public<HomeData>> {
+pub async fn get_home(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<HomeParams>,
+) -> ApiResult<Public<HomeData>> {
     let latest = size("latest", params.latest.as_deref(), 10)?;
     let per_rubric = size("per_rubric", params.per_rubric.as_deref(), 3)?;
-    let home = state.content.home(&Viewer::public(), latest, per_rubric, ArticleParts::default()).await?;
+    let home = state
+        .content
+        .home(
+            &Viewer::public(),
+            latest,
+            per_rubric,
+            ArticleParts::default(),
+        )
+        .await?;
     let (records, sections): (Vec<_>, Vec<_>) = home.rubrics.into_iter().unzip();
     let rubrics = rubrics(records)
         .into_iter()
         .zip(sections)
-        .map(|(rubric, articles)| RubricSection { rubric, articles: articles.into_iter().map(ArticleSummary::from).collect() })
+        .map(|(rubric, articles)| RubricSection {
+            rubric,
+            articles: articles.into_iter().map(ArticleSummary::from).collect(),
+        })
         .collect();
-    let home = Home { latest: home.latest.into_iter().map(ArticleSummary::from).collect(), rubrics };
+    let home = Home {
+        latest: home.latest.into_iter().map(ArticleSummary::from).collect(),
+        rubrics,
+    };
     Ok(Public::new(&state, HomeData { data: home }))
 }

@@ -27,8 +27,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/articles", get(articles::list_articles))
         .route("/articles/{slug}", get(articles::find_article))
-        .route("/articles/{slug}/related", get(articles::list_related_articles))
-        .route("/articles/{slug}/comments", get(comments::list_article_comments))
+        .route(
+            "/articles/{slug}/related",
+            get(articles::list_related_articles),
+        )
+        .route(
+            "/articles/{slug}/comments",
+            get(comments::list_article_comments),
+        )
         .route("/search", get(search::search_articles))
         .route("/home", get(home::get_home))
         .route("/rubrics", get(catalogue::list_rubrics))

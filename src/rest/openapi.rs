@@ -79,5 +79,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The contract as checked in (`openapi.yaml`).
 pub fn openapi_yaml() -> String {
-    openapi().to_yaml().unwrap_or_else(|err| format!("# the OpenAPI document could not be written: {err}\n"))
+    openapi()
+        .to_yaml()
+        .unwrap_or_else(|err| format!("# the OpenAPI document could not be written: {err}\n"))
 }

@@ -47,17 +47,12 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 
 /// An integer parameter.
 pub fn int(field: &str, raw: Option<&str>) -> Result<Option<i32>, AppError> {
-    raw.map(|v| v.trim().parse::<i32>().map_err(|_| AppError::invalid(field, format!("{field} must be an integer"))))
-        .transpose()
-}
-
-/// A count between 0 and `max`, `default` when absent.
-pub fn count(field: &str, raw: Option<&str>, default: u32, max: u32) -> Result<u32, AppError> {
-    match int(field, raw)? {
-        None => Ok(default),
-        Some(n) if n < 0 || n as u32 > max => Err(AppError::invalid(field, format!("{field} must be between 0 and {max}"))),
-        Some(n) => Ok(n as u32),
-    }
+    raw.map(|v| {
+        v.trim()
+            .parse::<i32>()
+            .map_err(|_| AppError::invalid(field, format!("{field} must be an integer")))
+    })
+    .transpose()
 }
 
 /// `true` or `false`.
@@ -66,24 +61,37 @@ pub fn flag(field: &str, raw: Option<&str>) -> Result<bool, AppError> {
         None => Ok(false),
         Some("true") => Ok(true),
         Some("false") => Ok(false),
-        Some(_) => Err(AppError::invalid(field, format!("{field} is `true` or `false`"))),
+        Some(_) => Err(AppError::invalid(
+            field,
+            format!("{field} is `true` or `false`"),
+        )),
     }
 }
 
 /// An RFC 3339 time (`2025-03-01T08:00:00Z`) or a date (`2025-03-01`, midnight UTC). A `+`
 /// left unescaped in an offset arrives as a space, so a trailing ` hh:mm` is read as `+hh:mm`.
 pub fn time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
-    let Some(raw) = raw.map(str::trim) else { return Ok(None) };
-    let unescaped_plus = raw.rsplit_once(' ').map(|(at, offset)| format!("{at}+{offset}"));
+    let Some(raw) = raw.map(str::trim) else {
+        return Ok(None);
+    };
+    let unescaped_plus = raw
+        .rsplit_once(' ')
+        .map(|(at, offset)| format!("{at}+{offset}"));
     for candidate in std::iter::once(raw.to_owned()).chain(unescaped_plus) {
         if let Ok(at) = DateTime::parse_from_rfc3339(&candidate) {
             return Ok(Some(at.with_timezone(&Utc)));
         }
     }
-    if let Some(midnight) = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    if let Some(midnight) = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
         return Ok(Some(midnight.and_utc()));
     }
-    Err(AppError::invalid(field, format!("{field} is an RFC 3339 time such as 2025-03-01T08:00:00Z")))
+    Err(AppError::invalid(
+        field,
+        format!("{field} is an RFC 3339 time such as 2025-03-01T08:00:00Z"),
+    ))
 }
 
 /// Cursor pagination, as in GraphQL: `first`/`after` forward, `last`/`before` backward.
@@ -175,7 +183,10 @@ impl ArticleListParams {
         match self.sort.as_deref() {
             None => Ok(ArticleOrder::default()),
             Some(raw) => ArticleOrder::parse(raw).ok_or_else(|| {
-                AppError::invalid("sort", "sort is one of published_at_desc, published_at_asc, title_asc, title_desc")
+                AppError::invalid(
+                    "sort",
+                    "sort is one of published_at_desc, published_at_asc, title_asc, title_desc",
+                )
             }),
         }
     }
@@ -191,18 +202,34 @@ mod tests {
 
     #[test]
     fn times_are_rfc_3339_or_dates_and_a_bad_one_names_its_field() {
-        let at = time("published_after", Some("2025-03-01T09:00:00 01:00")).unwrap().unwrap();
+        let at = time("published_after", Some("2025-03-01T09:00:00 01:00"))
+            .unwrap()
+            .unwrap();
         assert_eq!(at.to_rfc3339(), "2025-03-01T08:00:00+00:00");
-        assert_eq!(time("x", Some("2025-03-01")).unwrap().unwrap().to_rfc3339(), "2025-03-01T00:00:00+00:00");
-        assert_eq!(time("x", Some("2025-03-01 08:00:00Z")).unwrap().unwrap().to_rfc3339(), "2025-03-01T08:00:00+00:00");
-        assert_eq!(time("published_before", Some("yesterday")).unwrap_err().field(), Some("published_before"));
+        assert_eq!(
+            time("x", Some("2025-03-01")).unwrap().unwrap().to_rfc3339(),
+            "2025-03-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            time("x", Some("2025-03-01 08:00:00Z"))
+                .unwrap()
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-01T08:00:00+00:00"
+        );
+        assert_eq!(
+            time("published_before", Some("yesterday"))
+                .unwrap_err()
+                .field(),
+            Some("published_before")
+        );
     }
 
     #[test]
-    fn counts_are_bounded_and_name_their_field() {
-        assert_eq!(count("limit", None, 5, 100).unwrap(), 5);
-        assert_eq!(count("limit", Some("101"), 5, 100).unwrap_err().field(), Some("limit"));
-        assert_eq!(count("limit", Some("-1"), 5, 100).unwrap_err().field(), Some("limit"));
-        assert_eq!(int("first", Some("ten")).unwrap_err().field(), Some("first"));
+    fn a_bad_integer_names_its_field() {
+        assert_eq!(
+            int("first", Some("ten")).unwrap_err().field(),
+            Some("first")
+        );
     }
 }

@@ -48,7 +48,12 @@ pub async fn search_articles(
     ApiQuery(params): ApiQuery<SearchParams>,
     ApiQuery(filter): ApiQuery<ArticleFilterParams>,
 ) -> ApiResult<Public<ArticleList>> {
-    let paging = PageParams { first: params.first, after: params.after, last: params.last, before: params.before };
+    let paging = PageParams {
+        first: params.first,
+        after: params.after,
+        last: params.last,
+        before: params.before,
+    };
     let request = paging.request(state.content.max_page_size)?;
     let with_total = flag("include_total", params.include_total.as_deref())?;
     let filter = filter.filter()?;
@@ -56,8 +61,19 @@ pub async fn search_articles(
     let page = state
         .content
         .articles()
-        .search(&Viewer::public(), &query, &filter, &request, with_total, ArticleParts::default())
+        .search(
+            &Viewer::public(),
+            &query,
+            &filter,
+            &request,
+            with_total,
+            ArticleParts::default(),
+        )
         .await
         .map_err(|err| ApiError::from(err).renamed("query", "q"))?;
-    Ok(Public::new(&state, here.list(page, &request, false, ArticleSummary::from).into()))
+    Ok(Public::new(
+        &state,
+        here.list(page, &request, false, ArticleSummary::from)
+            .into(),
+    ))
 }

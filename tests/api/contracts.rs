@@ -2,7 +2,12 @@
 
 fn repo_file(path: &str) -> String {
     let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|_| panic!("{} is missing: run `cargo run -- export-schema`", full.display()))
+    std::fs::read_to_string(&full).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run `cargo run -- export-schema`",
+            full.display()
+        )
+    })
 }
 
 #[test]

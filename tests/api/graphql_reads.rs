@@ -27,25 +27,46 @@ query Page($slug: String!) {
 #[tokio::test]
 async fn the_article_page_comes_in_one_round_trip() {
     let app = TestApp::spawn().await;
-    let data = app.query(ARTICLE_PAGE, json!({ "slug": fx::COMMENTED_SLUG })).await;
+    let data = app
+        .query(ARTICLE_PAGE, json!({ "slug": fx::COMMENTED_SLUG }))
+        .await;
     let a = &data["article"];
     assert_eq!(a["slug"], fx::COMMENTED_SLUG);
-    assert!(a["markdown"].as_str().unwrap().contains("## "), "markdown keeps subheadings");
-    assert!(a["html"].as_str().unwrap().contains("<h2>"), "html renders them");
-    assert!(!a["text"].as_str().unwrap().contains('#'), "text has no markup");
+    assert!(
+        a["markdown"].as_str().unwrap().contains("## "),
+        "markdown keeps subheadings"
+    );
+    assert!(
+        a["html"].as_str().unwrap().contains("<h2>"),
+        "html renders them"
+    );
+    assert!(
+        !a["text"].as_str().unwrap().contains('#'),
+        "text has no markup"
+    );
     assert!(a["readingTimeMinutes"].as_i64().unwrap() >= 1);
     assert!(!a["authors"].as_array().unwrap().is_empty());
     assert!(a["authors"][0]["bio"].is_string());
     assert_eq!(a["commentCount"], fx::COMMENTED_APPROVED as i64);
     let threads = &a["commentThreads"];
-    assert_eq!(threads["totalCount"], fx::COMMENTED_APPROVED_TOP_LEVEL as i64);
+    assert_eq!(
+        threads["totalCount"],
+        fx::COMMENTED_APPROVED_TOP_LEVEL as i64
+    );
     let edges = threads["edges"].as_array().unwrap();
     assert_eq!(edges.len(), fx::COMMENTED_APPROVED_TOP_LEVEL);
     let first = &edges[0]["node"];
     assert_eq!(first["replyCount"], 1);
-    assert_eq!(first["replies"][0]["replies"].as_array().unwrap().len(), 1, "two levels of replies");
+    assert_eq!(
+        first["replies"][0]["replies"].as_array().unwrap().len(),
+        1,
+        "two levels of replies"
+    );
     let all_text = serde_json::to_string(a).unwrap();
-    assert!(!all_text.contains(fx::PENDING_MARKER), "pending comments stay hidden");
+    assert!(
+        !all_text.contains(fx::PENDING_MARKER),
+        "pending comments stay hidden"
+    );
     assert!(!all_text.contains('@'), "no email is ever exposed");
     let more = a["moreInRubric"].as_array().unwrap();
     assert!(more.iter().all(|m| m["slug"] != fx::COMMENTED_SLUG));
@@ -71,7 +92,10 @@ async fn the_home_page_has_the_latest_and_each_rubric() {
         .await;
     let latest = data["home"]["latest"].as_array().unwrap();
     assert_eq!(latest.len(), 5);
-    let dates: Vec<&str> = latest.iter().map(|a| a["publishedAt"].as_str().unwrap()).collect();
+    let dates: Vec<&str> = latest
+        .iter()
+        .map(|a| a["publishedAt"].as_str().unwrap())
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "newest first");
@@ -94,7 +118,9 @@ async fn rubric_and_author_pages_paginate_their_articles() {
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let data = app.query(q, json!({ "slug": fx::RUBRIC_SLUG, "after": after })).await;
+        let data = app
+            .query(q, json!({ "slug": fx::RUBRIC_SLUG, "after": after }))
+            .await;
         let conn = &data["rubric"]["articles"];
         assert_eq!(conn["totalCount"], 10);
         seen.extend(slugs(&conn["nodes"]));
@@ -118,7 +144,13 @@ async fn rubric_and_author_pages_paginate_their_articles() {
     let conn = &data["author"]["articles"];
     assert_eq!(conn["totalCount"], 8);
     for a in conn["nodes"].as_array().unwrap() {
-        assert!(a["authors"].as_array().unwrap().iter().any(|au| au["slug"] == fx::AUTHOR_SLUG));
+        assert!(
+            a["authors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|au| au["slug"] == fx::AUTHOR_SLUG)
+        );
     }
 }
 
@@ -128,44 +160,99 @@ async fn lists_filter_sort_and_page_both_ways() {
     let q = "query($f: ArticleFilter, $first: Int, $after: String, $last: Int, $before: String, $o: ArticleOrder) {
                articles(filter: $f, first: $first, after: $after, last: $last, before: $before, orderBy: $o) {
                  totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { slug title language } } }";
-    let english = app.query(q, json!({ "f": { "language": "en" }, "first": 100 })).await;
-    assert!(english["articles"]["nodes"].as_array().unwrap().iter().all(|a| a["language"] == "en"));
-    let tagged = app.query(q, json!({ "f": { "tag": fx::TAG_SLUG }, "first": 100 })).await;
+    let english = app
+        .query(q, json!({ "f": { "language": "en" }, "first": 100 }))
+        .await;
+    assert!(
+        english["articles"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["language"] == "en")
+    );
+    let tagged = app
+        .query(q, json!({ "f": { "tag": fx::TAG_SLUG }, "first": 100 }))
+        .await;
     assert_eq!(tagged["articles"]["totalCount"], 10);
     let combined = app
         .query(q, json!({ "f": { "rubric": fx::RUBRIC_SLUG, "author": fx::AUTHOR_SLUG, "language": "fr" }, "first": 100 }))
         .await;
     assert!(combined["articles"]["totalCount"].as_i64().unwrap() >= 1);
-    let far_future = app.query(q, json!({ "f": { "publishedAfter": "2999-01-01T00:00:00Z" } })).await;
+    let far_future = app
+        .query(
+            q,
+            json!({ "f": { "publishedAfter": "2999-01-01T00:00:00Z" } }),
+        )
+        .await;
     assert_eq!(far_future["articles"]["totalCount"], 0);
 
-    let by_title = app.query(q, json!({ "o": "TITLE_ASC", "first": 100 })).await;
-    let titles: Vec<String> = by_title["articles"]["nodes"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect();
+    let by_title = app
+        .query(q, json!({ "o": "TITLE_ASC", "first": 100 }))
+        .await;
+    let titles: Vec<String> = by_title["articles"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect();
     assert!(titles.len() >= 50);
 
     // Forward pages of 7, then walk back with last/before: the same articles.
     let all = app.query(q, json!({ "first": 100 })).await;
     let all = slugs(&all["articles"]["nodes"]);
     let page1 = app.query(q, json!({ "first": 7 })).await;
-    let page2 = app.query(q, json!({ "first": 7, "after": page1["articles"]["pageInfo"]["endCursor"] })).await;
+    let page2 = app
+        .query(
+            q,
+            json!({ "first": 7, "after": page1["articles"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
     assert_eq!(slugs(&page2["articles"]["nodes"]), all[7..14].to_vec());
-    assert!(page2["articles"]["pageInfo"]["hasPreviousPage"].as_bool().unwrap());
-    let back = app.query(q, json!({ "last": 7, "before": page2["articles"]["pageInfo"]["startCursor"] })).await;
+    assert!(
+        page2["articles"]["pageInfo"]["hasPreviousPage"]
+            .as_bool()
+            .unwrap()
+    );
+    let back = app
+        .query(
+            q,
+            json!({ "last": 7, "before": page2["articles"]["pageInfo"]["startCursor"] }),
+        )
+        .await;
     assert_eq!(slugs(&back["articles"]["nodes"]), all[0..7].to_vec());
-    assert!(!back["articles"]["pageInfo"]["hasPreviousPage"].as_bool().unwrap());
+    assert!(
+        !back["articles"]["pageInfo"]["hasPreviousPage"]
+            .as_bool()
+            .unwrap()
+    );
     let tail = app.query(q, json!({ "last": 3 })).await;
-    assert_eq!(slugs(&tail["articles"]["nodes"]), all[all.len() - 3..].to_vec());
+    assert_eq!(
+        slugs(&tail["articles"]["nodes"]),
+        all[all.len() - 3..].to_vec()
+    );
 }
 
 #[tokio::test]
 async fn page_sizes_above_the_cap_are_refused_with_a_clear_code() {
     let app = TestApp::spawn().await;
-    let body = app.graphql("{ articles(first: 101) { nodes { slug } } }", json!({})).await;
+    let body = app
+        .graphql("{ articles(first: 101) { nodes { slug } } }", json!({}))
+        .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
     assert_eq!(body["errors"][0]["extensions"]["field"], "first");
-    let body = app.graphql("{ articles(after: \"garbage\") { nodes { slug } } }", json!({})).await;
+    let body = app
+        .graphql(
+            "{ articles(after: \"garbage\") { nodes { slug } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
-    let body = app.graphql("{ articles(first: 2, last: 2) { nodes { slug } } }", json!({})).await;
+    let body = app
+        .graphql(
+            "{ articles(first: 2, last: 2) { nodes { slug } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
 }
 
@@ -188,10 +275,17 @@ async fn every_type_is_reachable_by_node_id() {
         (a["comments"]["nodes"][0]["id"].clone(), "Comment"),
     ];
     for (id, typename) in ids {
-        let data = app.query("query($id: ID!) { node(id: $id) { __typename id } }", json!({ "id": id })).await;
+        let data = app
+            .query(
+                "query($id: ID!) { node(id: $id) { __typename id } }",
+                json!({ "id": id }),
+            )
+            .await;
         assert_eq!(data["node"]["__typename"], typename);
         assert_eq!(data["node"]["id"], id);
     }
-    let body = app.graphql("{ node(id: \"bm9wZQ==\") { id } }", json!({})).await;
+    let body = app
+        .graphql("{ node(id: \"bm9wZQ==\") { id } }", json!({}))
+        .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
 }

@@ -21,14 +21,26 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// `KIOSQUE_TEST_DATABASE_URL`, or a new SQLite file in the temporary folder.
 pub async fn fresh_database_url() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let unique = format!("{}_{}_{}", std::process::id(), n, chrono::Utc::now().timestamp_micros() % 1_000_000);
+    let unique = format!(
+        "{}_{}_{}",
+        std::process::id(),
+        n,
+        chrono::Utc::now().timestamp_micros() % 1_000_000
+    );
     match std::env::var("KIOSQUE_TEST_DATABASE_URL") {
         Ok(base) if !base.trim().is_empty() => {
-            let (server, rest) = base.rsplit_once('/').expect("KIOSQUE_TEST_DATABASE_URL has a database name");
+            let (server, rest) = base
+                .rsplit_once('/')
+                .expect("KIOSQUE_TEST_DATABASE_URL has a database name");
             let base_name = rest.split('?').next().unwrap_or(rest);
             let name = format!("{base_name}_t{unique}");
-            let admin = sea_orm::Database::connect(base.clone()).await.expect("PostgreSQL is reachable");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            let admin = sea_orm::Database::connect(base.clone())
+                .await
+                .expect("PostgreSQL is reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
             admin.close().await.ok();
             format!("{server}/{name}")
         }
@@ -53,12 +65,19 @@ impl TestApp {
         let url = fresh_database_url().await;
         let mut config = Config::from_lookup(|_| None).expect("default config");
         config.database_url = url.clone();
-        config.pool = PoolSettings { max_connections: 4, ..PoolSettings::default() };
+        config.pool = PoolSettings {
+            max_connections: 4,
+            ..PoolSettings::default()
+        };
         adjust(&mut config);
-        let db = Db::connect(&config.database_url, &config.pool).await.expect("connect");
+        let db = Db::connect(&config.database_url, &config.pool)
+            .await
+            .expect("connect");
         db.migrate().await.expect("migrate");
         kiosque::seed::demo(&db).await.expect("seed demo content");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         config.public_url = format!("http://{addr}");
         let state = AppState::new(config, db);
@@ -66,7 +85,12 @@ impl TestApp {
         tokio::spawn(serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
-        Self { addr, client: reqwest::Client::new(), state, _shutdown: tx }
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            state,
+            _shutdown: tx,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -74,16 +98,16 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Statements executed on the database so far.
     pub fn statements(&self) -> u64 {
         self.state.db().statement_count()
-    }
-
-    pub fn is_postgres(&self) -> bool {
-        self.state.db().backend() == sea_orm::DatabaseBackend::Postgres
     }
 
     /// Posts a GraphQL query and returns the whole response body (`data` and `errors`).
@@ -108,7 +132,9 @@ impl TestApp {
 
 /// The `extensions.code` of the first error of a GraphQL response.
 pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
 }
 
 /// The slugs of a list of articles (`[{slug}]` or a connection's `nodes`).

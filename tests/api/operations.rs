@@ -17,7 +17,10 @@ async fn an_unknown_route_is_a_404_problem() {
     let app = TestApp::spawn().await;
     let response = app.get("/nope").await;
     assert_eq!(response.status(), 404);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["code"], "NOT_FOUND");
 }
@@ -31,12 +34,31 @@ async fn too_deep_or_too_complex_queries_are_refused() {
     .await;
     let deep = "{ articles(first: 1) { nodes { related(first: 1) { related(first: 1) { related(first: 1) { related(first: 1) { slug } } } } } } }";
     let body = app.graphql(deep, json!({})).await;
-    assert!(body["data"].is_null() || body.get("data").is_none(), "{body}");
-    assert!(body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("deep"), "{body}");
+    assert!(
+        body["data"].is_null() || body.get("data").is_none(),
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("deep"),
+        "{body}"
+    );
     let costly = "{ articles(first: 100) { nodes { comments(first: 100) { nodes { body } } } } }";
     let body = app.graphql(costly, json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"), "{body}");
-    let fine = app.graphql("{ articles(first: 5) { nodes { slug } } }", json!({})).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("complex"),
+        "{body}"
+    );
+    let fine = app
+        .graphql("{ articles(first: 5) { nodes { slug } } }", json!({}))
+        .await;
     assert!(fine.get("errors").is_none(), "{fine}");
     let _ = error_code(&fine);
 }
@@ -49,7 +71,9 @@ async fn oversized_bodies_are_refused() {
         .client
         .post(app.url("/graphql"))
         .header("content-type", "application/json")
-        .body(format!("{{\"query\":\"{{ __typename }}\",\"pad\":\"{big}\"}}"))
+        .body(format!(
+            "{{\"query\":\"{{ __typename }}\",\"pad\":\"{big}\"}}"
+        ))
         .send()
         .await
         .unwrap();

@@ -25,7 +25,10 @@ async fn ok(app: &TestApp, path: &str) -> Value {
 async fn problem(app: &TestApp, path: &str, status: u16) -> Value {
     let response = app.get(path).await;
     assert_eq!(response.status().as_u16(), status, "{path}");
-    let content_type = response.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
+    let content_type = response.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(content_type, "application/problem+json", "{path}");
     let body: Value = response.json().await.expect("a problem body");
     assert_eq!(body["status"], status, "{path}: {body}");
@@ -33,7 +36,11 @@ async fn problem(app: &TestApp, path: &str, status: u16) -> Value {
 }
 
 fn ids(list: &Value) -> Vec<String> {
-    list.as_array().expect("a list").iter().map(|a| a["id"].as_str().expect("id").to_owned()).collect()
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id").to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -49,11 +56,20 @@ async fn listing_articles_pages_with_cursors_and_links() {
     assert_eq!(first["page"]["has_next"], true);
     assert_eq!(first["page"]["has_prev"], false);
     assert_eq!(first["page"]["total"], total);
-    assert_eq!(first["links"]["self"], app.url("/v1/articles?first=3&include_total=true"));
+    assert_eq!(
+        first["links"]["self"],
+        app.url("/v1/articles?first=3&include_total=true")
+    );
     assert!(first["links"]["prev"].is_null());
     let next = first["links"]["next"].as_str().expect("a next link");
-    assert!(next.starts_with(&app.url("/v1/articles?")), "links are absolute: {next}");
-    assert!(next.contains("include_total=true"), "other parameters are kept: {next}");
+    assert!(
+        next.starts_with(&app.url("/v1/articles?")),
+        "links are absolute: {next}"
+    );
+    assert!(
+        next.contains("include_total=true"),
+        "other parameters are kept: {next}"
+    );
 
     let (status, second) = fetch(&app, next).await;
     assert_eq!(status, StatusCode::OK);
@@ -63,7 +79,10 @@ async fn listing_articles_pages_with_cursors_and_links() {
     assert_eq!(slugs(&back["data"]), slugs(&first["data"]));
 
     let without_total = ok(&app, "/v1/articles?first=3").await;
-    assert!(without_total["page"]["total"].is_null(), "the total is only counted when asked");
+    assert!(
+        without_total["page"]["total"].is_null(),
+        "the total is only counted when asked"
+    );
 }
 
 #[tokio::test]
@@ -73,7 +92,12 @@ async fn the_last_page_read_backward_is_the_end_of_the_list() {
     let last = ok(&app, "/v1/articles?last=4").await;
     assert_eq!(slugs(&last["data"]), all[all.len() - 4..].to_vec());
     assert_eq!(last["page"]["has_prev"], true);
-    assert!(last["links"]["prev"].as_str().unwrap().contains("last=4&before="));
+    assert!(
+        last["links"]["prev"]
+            .as_str()
+            .unwrap()
+            .contains("last=4&before=")
+    );
 }
 
 #[tokio::test]
@@ -81,27 +105,65 @@ async fn rest_and_graphql_give_the_same_ids_and_cursors() {
     let app = TestApp::spawn().await;
     let rest = ok(&app, "/v1/articles?first=5&sort=title_asc").await;
     let graphql = app
-        .query("{ articles(first: 5, orderBy: TITLE_ASC) { pageInfo { endCursor } nodes { id } } }", json!({}))
+        .query(
+            "{ articles(first: 5, orderBy: TITLE_ASC) { pageInfo { endCursor } nodes { id } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(ids(&rest["data"]), ids(&graphql["articles"]["nodes"]));
-    assert_eq!(rest["page"]["end_cursor"], graphql["articles"]["pageInfo"]["endCursor"]);
+    assert_eq!(
+        rest["page"]["end_cursor"],
+        graphql["articles"]["pageInfo"]["endCursor"]
+    );
 }
 
 #[tokio::test]
 async fn filters_narrow_the_list() {
     let app = TestApp::spawn().await;
     let total = |body: &Value| body["page"]["total"].as_i64().unwrap();
-    let rubric = ok(&app, &format!("/v1/articles?rubric={}&include_total=true&first=100", fx::RUBRIC_SLUG)).await;
+    let rubric = ok(
+        &app,
+        &format!(
+            "/v1/articles?rubric={}&include_total=true&first=100",
+            fx::RUBRIC_SLUG
+        ),
+    )
+    .await;
     assert_eq!(total(&rubric), 10);
-    assert!(rubric["data"].as_array().unwrap().iter().all(|a| a["rubric"]["slug"] == fx::RUBRIC_SLUG));
-    let author = ok(&app, &format!("/v1/articles?author={}&include_total=true", fx::AUTHOR_SLUG)).await;
+    assert!(
+        rubric["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["rubric"]["slug"] == fx::RUBRIC_SLUG)
+    );
+    let author = ok(
+        &app,
+        &format!("/v1/articles?author={}&include_total=true", fx::AUTHOR_SLUG),
+    )
+    .await;
     assert_eq!(total(&author), 8);
-    let tag = ok(&app, &format!("/v1/articles?tag={}&include_total=true", fx::TAG_SLUG)).await;
+    let tag = ok(
+        &app,
+        &format!("/v1/articles?tag={}&include_total=true", fx::TAG_SLUG),
+    )
+    .await;
     assert_eq!(total(&tag), 10);
-    let english = ok(&app, &format!("/v1/articles?rubric={}&language=en&include_total=true", fx::RUBRIC_SLUG)).await;
+    let english = ok(
+        &app,
+        &format!(
+            "/v1/articles?rubric={}&language=en&include_total=true",
+            fx::RUBRIC_SLUG
+        ),
+    )
+    .await;
     assert_eq!(total(&english), 3);
     assert!(slugs(&english["data"]).contains(&fx::ENGLISH_SLUG.to_owned()));
-    let future = ok(&app, "/v1/articles?published_after=2999-01-01T00:00:00Z&include_total=true").await;
+    let future = ok(
+        &app,
+        "/v1/articles?published_after=2999-01-01T00:00:00Z&include_total=true",
+    )
+    .await;
     assert_eq!(total(&future), 0);
     assert!(future["page"]["end_cursor"].is_null());
 }
@@ -125,9 +187,18 @@ async fn first_above_the_cap_is_a_422_naming_the_field() {
     let body = problem(&app, "/v1/articles?first=101", 422).await;
     assert_eq!(body["code"], "BAD_USER_INPUT");
     assert_eq!(body["field"], "first");
-    assert_eq!(problem(&app, "/v1/articles?first=ten", 422).await["field"], "first");
-    assert_eq!(problem(&app, "/v1/authors?last=1000", 422).await["field"], "last");
-    assert_eq!(problem(&app, "/v1/articles?after=not-a-cursor", 422).await["field"], "after");
+    assert_eq!(
+        problem(&app, "/v1/articles?first=ten", 422).await["field"],
+        "first"
+    );
+    assert_eq!(
+        problem(&app, "/v1/authors?last=1000", 422).await["field"],
+        "last"
+    );
+    assert_eq!(
+        problem(&app, "/v1/articles?after=not-a-cursor", 422).await["field"],
+        "after"
+    );
 }
 
 #[tokio::test]
@@ -137,7 +208,10 @@ async fn invalid_parameters_are_422s_naming_their_field() {
         ("/v1/articles?sort=popularity", "sort"),
         ("/v1/articles?include_total=yes", "include_total"),
         ("/v1/articles?published_after=yesterday", "published_after"),
-        ("/v1/articles?published_after=2025-02-01&published_before=2025-01-01", "published_after"),
+        (
+            "/v1/articles?published_after=2025-02-01&published_before=2025-01-01",
+            "published_after",
+        ),
         ("/v1/articles?language=french", "language"),
         ("/v1/search?q=", "q"),
         ("/v1/search?q=politique&last=2", "last"),
@@ -164,29 +238,64 @@ async fn a_query_string_that_cannot_be_read_is_a_400_problem() {
 #[tokio::test]
 async fn an_article_has_its_body_byline_tags_sources_and_neighbours() {
     let app = TestApp::spawn().await;
-    let article = ok(&app, &format!("/v1/articles/{}", fx::FOREIGN_POLICY_SLUG)).await["data"].clone();
+    let article =
+        ok(&app, &format!("/v1/articles/{}", fx::FOREIGN_POLICY_SLUG)).await["data"].clone();
     assert_eq!(article["slug"], fx::FOREIGN_POLICY_SLUG);
     assert_eq!(article["rubric"]["slug"], fx::RUBRIC_SLUG);
-    assert!(article["body"]["markdown"].as_str().unwrap().contains("étrangère"));
+    assert!(
+        article["body"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("étrangère")
+    );
     assert!(article["body"]["html"].as_str().unwrap().contains("<p>"));
     assert!(!article["body"]["text"].as_str().unwrap().is_empty());
-    assert!(article["authors"][0]["bio"].is_string(), "the article page shows bios");
-    assert!(article["tags"].as_array().unwrap().iter().any(|t| t["slug"] == fx::TAG_SLUG));
+    assert!(
+        article["authors"][0]["bio"].is_string(),
+        "the article page shows bios"
+    );
+    assert!(
+        article["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["slug"] == fx::TAG_SLUG)
+    );
     assert!(article["sources"].is_array());
     assert!(article["comment_count"].is_i64());
-    assert!(article["previous"].is_object() || article["next"].is_object(), "a rubric of ten has neighbours");
+    assert!(
+        article["previous"].is_object() || article["next"].is_object(),
+        "a rubric of ten has neighbours"
+    );
     for side in ["previous", "next"] {
         if article[side].is_object() {
             assert_eq!(article[side]["rubric"]["slug"], fx::RUBRIC_SLUG);
-            assert!(article[side].get("body").is_none(), "neighbours are summaries");
+            assert!(
+                article[side].get("body").is_none(),
+                "neighbours are summaries"
+            );
         }
     }
-    let graphql = app.query("query($s: String!) { article(slug: $s) { id } }", json!({ "s": fx::FOREIGN_POLICY_SLUG })).await;
-    assert_eq!(article["id"], graphql["article"]["id"], "one global id for both doors");
+    let graphql = app
+        .query(
+            "query($s: String!) { article(slug: $s) { id } }",
+            json!({ "s": fx::FOREIGN_POLICY_SLUG }),
+        )
+        .await;
+    assert_eq!(
+        article["id"], graphql["article"]["id"],
+        "one global id for both doors"
+    );
 
     let listed = ok(&app, "/v1/articles?first=1").await;
-    assert!(listed["data"][0].get("body").is_none(), "lists carry no bodies");
-    assert!(listed["data"][0]["authors"][0].get("bio").is_none(), "nor bios");
+    assert!(
+        listed["data"][0].get("body").is_none(),
+        "lists carry no bodies"
+    );
+    assert!(
+        listed["data"][0]["authors"][0].get("bio").is_none(),
+        "nor bios"
+    );
 }
 
 #[tokio::test]
@@ -194,8 +303,17 @@ async fn an_unknown_article_is_a_404_problem() {
     let app = TestApp::spawn().await;
     let body = problem(&app, "/v1/articles/no-such-article", 404).await;
     assert_eq!(body["code"], "NOT_FOUND");
-    for path in ["/v1/rubrics/no-such-rubric", "/v1/authors/nobody", "/v1/tags/no-such-tag", "/v1/articles/nope/comments"] {
-        assert_eq!(problem(&app, path, 404).await["code"], "NOT_FOUND", "{path}");
+    for path in [
+        "/v1/rubrics/no-such-rubric",
+        "/v1/authors/nobody",
+        "/v1/tags/no-such-tag",
+        "/v1/articles/nope/comments",
+    ] {
+        assert_eq!(
+            problem(&app, path, 404).await["code"],
+            "NOT_FOUND",
+            "{path}"
+        );
     }
 }
 
@@ -224,57 +342,112 @@ async fn drafts_and_scheduled_articles_stay_out_of_every_list() {
         seen.push_str(&ok(&app, &path).await.to_string());
     }
     assert!(!seen.contains(fx::DRAFT_SLUG), "a draft leaked");
-    assert!(!seen.contains(fx::SCHEDULED_SLUG), "a scheduled article leaked");
+    assert!(
+        !seen.contains(fx::SCHEDULED_SLUG),
+        "a scheduled article leaked"
+    );
 }
 
 #[tokio::test]
 async fn related_never_includes_drafts_or_scheduled() {
     let app = TestApp::spawn().await;
-    let rubric = ok(&app, &format!("/v1/articles?rubric={}&first=100", fx::RUBRIC_SLUG)).await;
+    let rubric = ok(
+        &app,
+        &format!("/v1/articles?rubric={}&first=100", fx::RUBRIC_SLUG),
+    )
+    .await;
     for slug in slugs(&rubric["data"]) {
         let related = ok(&app, &format!("/v1/articles/{slug}/related?limit=20")).await;
         let found = slugs(&related["data"]);
         assert!(!found.is_empty(), "{slug} has related articles");
         assert!(!found.contains(&slug), "{slug} is not related to itself");
         for hidden in [fx::DRAFT_SLUG, fx::SCHEDULED_SLUG] {
-            assert!(!found.contains(&hidden.to_owned()), "{hidden} is related to {slug}");
+            assert!(
+                !found.contains(&hidden.to_owned()),
+                "{hidden} is related to {slug}"
+            );
         }
         let page = ok(&app, &format!("/v1/articles/{slug}")).await;
         for side in ["previous", "next"] {
-            assert_ne!(page["data"][side]["slug"], fx::SCHEDULED_SLUG, "{slug} {side}");
+            assert_ne!(
+                page["data"][side]["slug"],
+                fx::SCHEDULED_SLUG,
+                "{slug} {side}"
+            );
         }
     }
-    let five = ok(&app, &format!("/v1/articles/{}/related", fx::FOREIGN_POLICY_SLUG)).await;
+    let five = ok(
+        &app,
+        &format!("/v1/articles/{}/related", fx::FOREIGN_POLICY_SLUG),
+    )
+    .await;
     assert_eq!(five["data"].as_array().unwrap().len(), 5, "five by default");
 }
 
 #[tokio::test]
 async fn comments_show_only_approved_ones() {
     let app = TestApp::spawn().await;
-    let flat = ok(&app, &format!("/v1/articles/{}/comments?first=100&include_total=true", fx::COMMENTED_SLUG)).await;
+    let flat = ok(
+        &app,
+        &format!(
+            "/v1/articles/{}/comments?first=100&include_total=true",
+            fx::COMMENTED_SLUG
+        ),
+    )
+    .await;
     let comments = flat["data"].as_array().unwrap();
     assert_eq!(comments.len(), fx::COMMENTED_APPROVED);
     assert_eq!(flat["page"]["total"], fx::COMMENTED_APPROVED as i64);
     assert!(!flat.to_string().contains(fx::PENDING_MARKER));
-    assert!(comments.iter().all(|c| c.as_object().unwrap().keys().all(|k| !k.contains("email"))), "no email is exposed");
-    let times: Vec<&str> = comments.iter().map(|c| c["created_at"].as_str().unwrap()).collect();
+    assert!(
+        comments
+            .iter()
+            .all(|c| c.as_object().unwrap().keys().all(|k| !k.contains("email"))),
+        "no email is exposed"
+    );
+    let times: Vec<&str> = comments
+        .iter()
+        .map(|c| c["created_at"].as_str().unwrap())
+        .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first");
     let listed: Vec<&Value> = comments.iter().map(|c| &c["id"]).collect();
-    let replies: Vec<&Value> = comments.iter().filter(|c| !c["parent_id"].is_null()).collect();
-    assert_eq!(replies.len(), fx::COMMENTED_APPROVED - fx::COMMENTED_APPROVED_TOP_LEVEL);
-    assert!(replies.iter().all(|r| listed.contains(&&r["parent_id"])), "every parent is a listed comment");
+    let replies: Vec<&Value> = comments
+        .iter()
+        .filter(|c| !c["parent_id"].is_null())
+        .collect();
+    assert_eq!(
+        replies.len(),
+        fx::COMMENTED_APPROVED - fx::COMMENTED_APPROVED_TOP_LEVEL
+    );
+    assert!(
+        replies.iter().all(|r| listed.contains(&&r["parent_id"])),
+        "every parent is a listed comment"
+    );
 
     let article = ok(&app, &format!("/v1/articles/{}", fx::COMMENTED_SLUG)).await;
-    assert_eq!(article["data"]["comment_count"], fx::COMMENTED_APPROVED as i64);
+    assert_eq!(
+        article["data"]["comment_count"],
+        fx::COMMENTED_APPROVED as i64
+    );
 }
 
 #[tokio::test]
 async fn comment_threads_nest_their_replies() {
     let app = TestApp::spawn().await;
-    let threads = ok(&app, &format!("/v1/articles/{}/comments?view=threads&include_total=true", fx::COMMENTED_SLUG)).await;
+    let threads = ok(
+        &app,
+        &format!(
+            "/v1/articles/{}/comments?view=threads&include_total=true",
+            fx::COMMENTED_SLUG
+        ),
+    )
+    .await;
     let starters = threads["data"].as_array().unwrap();
     assert_eq!(starters.len(), fx::COMMENTED_APPROVED_TOP_LEVEL);
-    assert_eq!(threads["page"]["total"], fx::COMMENTED_APPROVED_TOP_LEVEL as i64);
+    assert_eq!(
+        threads["page"]["total"],
+        fx::COMMENTED_APPROVED_TOP_LEVEL as i64
+    );
     fn count(comments: &Value, parent: &Value) -> usize {
         comments
             .as_array()
@@ -287,8 +460,19 @@ async fn comment_threads_nest_their_replies() {
             })
             .sum()
     }
-    assert_eq!(count(&threads["data"], &Value::Null), fx::COMMENTED_APPROVED, "every approved comment, once");
-    assert_eq!(threads["data"][0]["replies"][0]["replies"].as_array().unwrap().len(), 1, "two levels deep");
+    assert_eq!(
+        count(&threads["data"], &Value::Null),
+        fx::COMMENTED_APPROVED,
+        "every approved comment, once"
+    );
+    assert_eq!(
+        threads["data"][0]["replies"][0]["replies"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "two levels deep"
+    );
     assert!(!threads.to_string().contains(fx::PENDING_MARKER));
 }
 
@@ -309,10 +493,16 @@ async fn comments_page_with_cursors() {
 async fn search_folds_accents() {
     let app = TestApp::spawn().await;
     let found = ok(&app, "/v1/search?q=etrangere&include_total=true").await;
-    assert_eq!(slugs(&found["data"]), vec![fx::FOREIGN_POLICY_SLUG.to_owned()]);
+    assert_eq!(
+        slugs(&found["data"]),
+        vec![fx::FOREIGN_POLICY_SLUG.to_owned()]
+    );
     assert_eq!(found["page"]["total"], 1);
     let hidden = ok(&app, "/v1/search?q=zeppelin&include_total=true").await;
-    assert_eq!(hidden["page"]["total"], 0, "drafts and scheduled articles are not found");
+    assert_eq!(
+        hidden["page"]["total"], 0,
+        "drafts and scheduled articles are not found"
+    );
     let filtered = ok(&app, "/v1/search?q=etrangere&language=en").await;
     assert!(filtered["data"].as_array().unwrap().is_empty());
 }
@@ -326,7 +516,10 @@ async fn search_pages_forward_with_next_links() {
     if all.len() > 2 {
         let (_, second) = fetch(&app, first["links"]["next"].as_str().unwrap()).await;
         assert_eq!(slugs(&second["data"]), all[2..4.min(all.len())].to_vec());
-        assert!(second["links"]["prev"].is_null(), "search pages forward only");
+        assert!(
+            second["links"]["prev"].is_null(),
+            "search pages forward only"
+        );
     }
 }
 
@@ -334,24 +527,37 @@ async fn search_pages_forward_with_next_links() {
 async fn rubrics_authors_and_tags_are_listed_and_found() {
     let app = TestApp::spawn().await;
     let rubrics = ok(&app, "/v1/rubrics").await;
-    let child = rubrics["data"].as_array().unwrap().iter().find(|r| r["slug"] == fx::CHILD_RUBRIC_SLUG).expect("the child rubric");
+    let child = rubrics["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slug"] == fx::CHILD_RUBRIC_SLUG)
+        .expect("the child rubric");
     assert_eq!(child["parent"]["slug"], fx::RUBRIC_SLUG);
     assert_eq!(rubrics["page"]["has_next"], false);
     let one = ok(&app, &format!("/v1/rubrics/{}", fx::CHILD_RUBRIC_SLUG)).await;
     assert_eq!(one["data"]["parent"]["slug"], fx::RUBRIC_SLUG);
-    assert!(ok(&app, &format!("/v1/rubrics/{}", fx::RUBRIC_SLUG)).await["data"]["parent"].is_null());
+    assert!(
+        ok(&app, &format!("/v1/rubrics/{}", fx::RUBRIC_SLUG)).await["data"]["parent"].is_null()
+    );
 
     let authors = ok(&app, "/v1/authors?first=3").await;
     assert_eq!(authors["data"].as_array().unwrap().len(), 3);
     let (_, more) = fetch(&app, authors["links"]["next"].as_str().unwrap()).await;
-    assert!(!ids(&authors["data"]).contains(&ids(&more["data"])[0]), "the next page starts after this one");
+    assert!(
+        !ids(&authors["data"]).contains(&ids(&more["data"])[0]),
+        "the next page starts after this one"
+    );
     let author = ok(&app, &format!("/v1/authors/{}", fx::AUTHOR_SLUG)).await;
     assert!(!author["data"]["bio"].as_str().unwrap().is_empty());
     assert!(author["data"]["avatar_url"].is_string());
 
     let tags = ok(&app, "/v1/tags").await;
     assert!(slugs(&tags["data"]).contains(&fx::TAG_SLUG.to_owned()));
-    assert_eq!(ok(&app, &format!("/v1/tags/{}", fx::TAG_SLUG)).await["data"]["slug"], fx::TAG_SLUG);
+    assert_eq!(
+        ok(&app, &format!("/v1/tags/{}", fx::TAG_SLUG)).await["data"]["slug"],
+        fx::TAG_SLUG
+    );
 }
 
 #[tokio::test]
@@ -359,10 +565,23 @@ async fn the_home_page_has_the_latest_and_each_rubric() {
     let app = TestApp::spawn().await;
     let home = ok(&app, "/v1/home?latest=5&per_rubric=2").await["data"].clone();
     let latest = slugs(&home["latest"]);
-    assert_eq!(latest, slugs(&ok(&app, "/v1/articles?first=5").await["data"]));
+    assert_eq!(
+        latest,
+        slugs(&ok(&app, "/v1/articles?first=5").await["data"])
+    );
     let sections = home["rubrics"].as_array().unwrap();
-    assert_eq!(sections.len(), ok(&app, "/v1/rubrics").await["data"].as_array().unwrap().len());
-    assert!(sections.iter().all(|s| s["articles"].as_array().unwrap().len() <= 2));
+    assert_eq!(
+        sections.len(),
+        ok(&app, "/v1/rubrics").await["data"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    assert!(
+        sections
+            .iter()
+            .all(|s| s["articles"].as_array().unwrap().len() <= 2)
+    );
     let defaults = ok(&app, "/v1/home").await;
     assert_eq!(defaults["data"]["latest"].as_array().unwrap().len(), 10);
 }
@@ -375,23 +594,54 @@ async fn a_matching_if_none_match_gets_304() {
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     let etag = headers[ETAG].to_str().unwrap().to_owned();
-    assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() == 34, "a strong xxh3-128 tag: {etag}");
-    assert_eq!(headers[CACHE_CONTROL], "public, max-age=30, stale-while-revalidate=60");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag.len() == 34,
+        "a strong xxh3-128 tag: {etag}"
+    );
+    assert_eq!(
+        headers[CACHE_CONTROL],
+        "public, max-age=30, stale-while-revalidate=60"
+    );
     assert_eq!(headers[VARY], "Accept-Encoding, Authorization");
 
-    for candidate in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_owned()] {
-        let response = app.client.get(app.url(&path)).header(IF_NONE_MATCH, &candidate).send().await.unwrap();
+    for candidate in [
+        etag.clone(),
+        format!("W/{etag}"),
+        format!("\"other\", {etag}"),
+        "*".to_owned(),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&path))
+            .header(IF_NONE_MATCH, &candidate)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "{candidate}");
         assert_eq!(response.headers()[ETAG].to_str().unwrap(), etag);
         assert!(response.headers().contains_key(CACHE_CONTROL));
         assert!(response.bytes().await.unwrap().is_empty(), "no body");
     }
-    let stale = app.client.get(app.url(&path)).header(IF_NONE_MATCH, "\"stale\"").send().await.unwrap();
+    let stale = app
+        .client
+        .get(app.url(&path))
+        .header(IF_NONE_MATCH, "\"stale\"")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stale.status(), StatusCode::OK);
-    assert_eq!(stale.headers()[ETAG].to_str().unwrap(), etag, "the same body has the same tag");
+    assert_eq!(
+        stale.headers()[ETAG].to_str().unwrap(),
+        etag,
+        "the same body has the same tag"
+    );
 
     let head = app.client.head(app.url(&path)).send().await.unwrap();
-    assert_eq!(head.headers()[ETAG].to_str().unwrap(), etag, "HEAD tags the body GET would send");
+    assert_eq!(
+        head.headers()[ETAG].to_str().unwrap(),
+        etag,
+        "HEAD tags the body GET would send"
+    );
 }
 
 #[tokio::test]
@@ -400,7 +650,13 @@ async fn problems_and_credentials_are_kept_out_of_shared_caches() {
     let missing = app.get("/v1/articles/no-such-article").await;
     assert!(missing.headers().get(ETAG).is_none());
     assert_eq!(missing.headers()[CACHE_CONTROL], "no-store");
-    let signed = app.client.get(app.url("/v1/rubrics")).bearer_auth("some-token").send().await.unwrap();
+    let signed = app
+        .client
+        .get(app.url("/v1/rubrics"))
+        .bearer_auth("some-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(signed.headers()[CACHE_CONTROL], "private, no-cache");
 }
 
@@ -411,16 +667,30 @@ async fn rest_pages_cost_the_same_statements_at_any_size() {
     for path in [
         "/v1/articles?first=2&include_total=true".to_owned(),
         "/v1/articles?first=60&include_total=true".to_owned(),
-        format!("/v1/articles/{}/comments?view=threads&first=1", fx::COMMENTED_SLUG),
-        format!("/v1/articles/{}/comments?view=threads&first=50", fx::COMMENTED_SLUG),
+        format!(
+            "/v1/articles/{}/comments?view=threads&first=1",
+            fx::COMMENTED_SLUG
+        ),
+        format!(
+            "/v1/articles/{}/comments?view=threads&first=50",
+            fx::COMMENTED_SLUG
+        ),
     ] {
         let before = app.statements();
         ok(&app, &path).await;
         costs.push(app.statements() - before);
     }
     assert_eq!(costs[0], costs[1], "article lists: {costs:?}");
-    assert!(costs[0] <= 2, "an article list costs {} statements", costs[0]);
-    assert!(costs[3] <= 6, "comment threads cost {} statements", costs[3]);
+    assert!(
+        costs[0] <= 2,
+        "an article list costs {} statements",
+        costs[0]
+    );
+    assert!(
+        costs[3] <= 6,
+        "comment threads cost {} statements",
+        costs[3]
+    );
     let before = app.statements();
     ok(&app, &format!("/v1/articles/{}", fx::FOREIGN_POLICY_SLUG)).await;
     let article = app.statements() - before;
@@ -445,6 +715,9 @@ fn the_openapi_document_lists_every_route() {
         "/v1/tags",
         "/v1/tags/{slug}",
     ] {
-        assert!(paths.iter().any(|p| p.as_str() == path), "{path} is missing from the OpenAPI document");
+        assert!(
+            paths.iter().any(|p| p.as_str() == path),
+            "{path} is missing from the OpenAPI document"
+        );
     }
 }

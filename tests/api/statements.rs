@@ -31,16 +31,32 @@ async fn the_home_page_costs_the_same_statements_at_any_size() {
     let app = TestApp::spawn().await;
     let small = statements_of(&app, HOME, json!({ "n": 2, "k": 1 })).await;
     let large = statements_of(&app, HOME, json!({ "n": 40, "k": 6 })).await;
-    assert_eq!(small, large, "home: {small} statements for 2 articles, {large} for 40");
+    assert_eq!(
+        small, large,
+        "home: {small} statements for 2 articles, {large} for 40"
+    );
     assert!(large <= 5, "home took {large} statements");
 }
 
 #[tokio::test]
 async fn the_article_page_costs_the_same_statements_at_any_size() {
     let app = TestApp::spawn().await;
-    let small = statements_of(&app, ARTICLE, json!({ "slug": fx::COMMENTED_SLUG, "c": 1, "m": 1 })).await;
-    let large = statements_of(&app, ARTICLE, json!({ "slug": fx::COMMENTED_SLUG, "c": 50, "m": 8 })).await;
-    assert_eq!(small, large, "article: {small} statements with small lists, {large} with large ones");
+    let small = statements_of(
+        &app,
+        ARTICLE,
+        json!({ "slug": fx::COMMENTED_SLUG, "c": 1, "m": 1 }),
+    )
+    .await;
+    let large = statements_of(
+        &app,
+        ARTICLE,
+        json!({ "slug": fx::COMMENTED_SLUG, "c": 50, "m": 8 }),
+    )
+    .await;
+    assert_eq!(
+        small, large,
+        "article: {small} statements with small lists, {large} with large ones"
+    );
     assert!(large <= 14, "article page took {large} statements");
 }
 
@@ -50,7 +66,10 @@ async fn the_bare_article_page_is_three_statements() {
     let q = "query($slug: String!) { article(slug: $slug) { title slug standfirst body publishedAt
         authors { name slug bio } rubric { name slug } moreInRubric(first: 5) { title slug publishedAt }
         comments(first: 50) { nodes { authorName body createdAt } } } }";
-    assert_eq!(statements_of(&app, q, json!({ "slug": fx::COMMENTED_SLUG })).await, 3);
+    assert_eq!(
+        statements_of(&app, q, json!({ "slug": fx::COMMENTED_SLUG })).await,
+        3
+    );
 }
 
 #[tokio::test]
@@ -67,5 +86,8 @@ async fn nested_lists_are_batched_not_per_row() {
     let app = TestApp::spawn().await;
     let small = statements_of(&app, LIST, json!({ "n": 2 })).await;
     let large = statements_of(&app, LIST, json!({ "n": 40 })).await;
-    assert_eq!(small, large, "nested lists: {small} statements for 2 rows, {large} for 40");
+    assert_eq!(
+        small, large,
+        "nested lists: {small} statements for 2 rows, {large} for 40"
+    );
 }

@@ -10,7 +10,12 @@ use crate::helpers::TestApp;
 async fn drafts_and_scheduled_articles_are_invisible_in_every_read() {
     let app = TestApp::spawn().await;
     for slug in [fx::DRAFT_SLUG, fx::SCHEDULED_SLUG] {
-        let data = app.query("query($s: String!) { article(slug: $s) { slug } }", json!({ "s": slug })).await;
+        let data = app
+            .query(
+                "query($s: String!) { article(slug: $s) { slug } }",
+                json!({ "s": slug }),
+            )
+            .await;
         assert!(data["article"].is_null(), "{slug} by slug");
     }
     let lists = [
@@ -32,13 +37,19 @@ async fn drafts_and_scheduled_articles_are_invisible_in_every_read() {
     let everything = serde_json::Value::Object(everything);
     let text = serde_json::to_string(&everything).unwrap();
     assert!(!text.contains(fx::DRAFT_SLUG), "a draft leaked");
-    assert!(!text.contains(fx::SCHEDULED_SLUG), "a scheduled article leaked");
+    assert!(
+        !text.contains(fx::SCHEDULED_SLUG),
+        "a scheduled article leaked"
+    );
     assert_eq!(everything["search2"]["totalCount"], 0);
     assert_eq!(everything["rubric4"]["articles"]["totalCount"], 10);
     assert_eq!(everything["author5"]["articles"]["totalCount"], 8);
     assert_eq!(everything["tag6"]["articles"]["totalCount"], 10);
     let listed = everything["articles0"]["nodes"].as_array().unwrap().len() as i64;
-    assert_eq!(everything["articles0"]["totalCount"], listed, "the count agrees with the list");
+    assert_eq!(
+        everything["articles0"]["totalCount"], listed,
+        "the count agrees with the list"
+    );
 }
 
 #[tokio::test]
@@ -52,6 +63,13 @@ async fn only_approved_comments_are_visible() {
         .await;
     let comments = &data["article"]["comments"];
     assert_eq!(comments["totalCount"], fx::COMMENTED_APPROVED as i64);
-    assert_eq!(comments["nodes"].as_array().unwrap().len(), fx::COMMENTED_APPROVED);
-    assert!(!serde_json::to_string(comments).unwrap().contains(fx::PENDING_MARKER));
+    assert_eq!(
+        comments["nodes"].as_array().unwrap().len(),
+        fx::COMMENTED_APPROVED
+    );
+    assert!(
+        !serde_json::to_string(comments)
+            .unwrap()
+            .contains(fx::PENDING_MARKER)
+    );
 }

@@ -5,7 +5,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ArticleStatus {
     Draft,
@@ -87,6 +98,24 @@ pub struct ArticleRecord {
     pub body: Option<ArticleBody>,
 }
 
+impl ArticleRecord {
+    /// The SEO title: the one the newsroom set, or the title.
+    pub fn seo_title(&self) -> &str {
+        self.seo_title.as_deref().unwrap_or(&self.title)
+    }
+
+    /// The SEO description: the one the newsroom set, or the standfirst.
+    pub fn seo_description(&self) -> &str {
+        self.seo_description.as_deref().unwrap_or(&self.standfirst)
+    }
+
+    /// Where the article stands in date order: its publication time (its creation time
+    /// while it has none), then its id.
+    pub fn position(&self) -> (DateTime<Utc>, i64) {
+        (self.published_at.unwrap_or(self.created_at), self.id)
+    }
+}
+
 /// Which optional parts of an article a query reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ArticleParts {
@@ -112,23 +141,48 @@ impl ArticleFilter {
         if let Some(lang) = &self.language
             && !(lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase()))
         {
-            return Err(AppError::invalid("language", "a language is a two-letter code such as `fr` or `en`"));
+            return Err(AppError::invalid(
+                "language",
+                "a language is a two-letter code such as `fr` or `en`",
+            ));
         }
         if let (Some(after), Some(before)) = (self.published_after, self.published_before)
             && after > before
         {
-            return Err(AppError::invalid("publishedAfter", "publishedAfter must not be later than publishedBefore"));
+            return Err(AppError::invalid(
+                "publishedAfter",
+                "publishedAfter must not be later than publishedBefore",
+            ));
         }
-        for (field, value) in [("rubric", &self.rubric), ("author", &self.author), ("tag", &self.tag)] {
+        for (field, value) in [
+            ("rubric", &self.rubric),
+            ("author", &self.author),
+            ("tag", &self.tag),
+        ] {
             if value.as_ref().is_some_and(|v| v.len() > 200) {
-                return Err(AppError::invalid(field, "a slug has at most 200 characters"));
+                return Err(AppError::invalid(
+                    field,
+                    "a slug has at most 200 characters",
+                ));
             }
         }
         Ok(())
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ArticleOrder {
     /// Newest first (the default).

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend};
 
+use super::Articles;
 use super::model::*;
 use super::rows::{self, cursor_of, from_row, sort_expr, visible};
-use super::Articles;
 use crate::content::Viewer;
 use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
 use crate::content::sql::Sql;
@@ -38,7 +38,9 @@ impl ArticleGroup {
             Self::Author => format!(
                 "EXISTS (SELECT 1 FROM article_authors ga WHERE ga.article_id = {x}.id AND ga.author_id = g.id)"
             ),
-            Self::Tag => format!("EXISTS (SELECT 1 FROM article_tags gt WHERE gt.article_id = {x}.id AND gt.tag_id = g.id)"),
+            Self::Tag => format!(
+                "EXISTS (SELECT 1 FROM article_tags gt WHERE gt.article_id = {x}.id AND gt.tag_id = g.id)"
+            ),
         }
     }
 }
@@ -46,7 +48,9 @@ impl ArticleGroup {
 /// Writes ` AND …` for each filter on `alias`.
 fn filters(sql: &mut Sql, alias: &str, filter: &ArticleFilter, viewer: &Viewer) {
     if let Some(rubric) = &filter.rubric {
-        sql.push(&format!(" AND {alias}.rubric_id = (SELECT id FROM rubrics WHERE slug = "));
+        sql.push(&format!(
+            " AND {alias}.rubric_id = (SELECT id FROM rubrics WHERE slug = "
+        ));
         sql.bind(rubric.clone()).push(")");
     }
     if let Some(author) = &filter.author {
@@ -82,17 +86,32 @@ fn filters(sql: &mut Sql, alias: &str, filter: &ArticleFilter, viewer: &Viewer) 
 }
 
 /// Writes the keyset condition and returns the ORDER BY clause for `alias`.
-fn keyset(sql: &mut Sql, alias: &str, order: ArticleOrder, viewer: &Viewer, page: &PageRequest) -> AppResult<String> {
+fn keyset(
+    sql: &mut Sql,
+    alias: &str,
+    order: ArticleOrder,
+    viewer: &Viewer,
+    page: &PageRequest,
+) -> AppResult<String> {
     let key = sort_expr(order, viewer, alias);
     let descending = order.is_desc() ^ (page.direction == Direction::Backward);
     if let Some(cursor) = &page.cursor {
-        let field = if page.direction == Direction::Forward { "after" } else { "before" };
+        let field = if page.direction == Direction::Forward {
+            "after"
+        } else {
+            "before"
+        };
         let cmp = if descending { "<" } else { ">" };
         sql.push(&format!(" AND ({key}, {alias}.id) {cmp} ("));
         match (&cursor.key, order.by_title()) {
             (SortValue::Text(t), true) => sql.bind(t.clone()),
             (SortValue::Time(t), false) => sql.bind(*t),
-            _ => return Err(AppError::invalid(field, "this cursor belongs to a list in another order")),
+            _ => {
+                return Err(AppError::invalid(
+                    field,
+                    "this cursor belongs to a list in another order",
+                ));
+            }
         };
         sql.push(", ").bind(cursor.id).push(")");
     }
@@ -105,22 +124,45 @@ impl Articles<'_> {
         self.content.backend()
     }
 
-    async fn fetch(&self, sql: Sql, parts: ArticleParts) -> AppResult<Vec<(ArticleRecord, sea_orm::QueryResult)>> {
+    async fn fetch(
+        &self,
+        sql: Sql,
+        parts: ArticleParts,
+    ) -> AppResult<Vec<(ArticleRecord, sea_orm::QueryResult)>> {
         let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
-        rows.into_iter().map(|row| Ok((from_row(&row, parts)?, row))).collect()
+        rows.into_iter()
+            .map(|row| Ok((from_row(&row, parts)?, row)))
+            .collect()
     }
 
     /// One visible article by slug.
-    pub async fn find_by_slug(&self, viewer: &Viewer, slug: &str, parts: ArticleParts) -> AppResult<Option<ArticleRecord>> {
+    pub async fn find_by_slug(
+        &self,
+        viewer: &Viewer,
+        slug: &str,
+        parts: ArticleParts,
+    ) -> AppResult<Option<ArticleRecord>> {
         let mut sql = Sql::new(self.backend());
         rows::select(&mut sql, parts);
-        sql.push(" WHERE a.slug = ").bind(slug.to_owned()).push(" AND ");
+        sql.push(" WHERE a.slug = ")
+            .bind(slug.to_owned())
+            .push(" AND ");
         visible(&mut sql, "a", viewer);
-        Ok(self.fetch(sql, parts).await?.into_iter().next().map(|(a, _)| a))
+        Ok(self
+            .fetch(sql, parts)
+            .await?
+            .into_iter()
+            .next()
+            .map(|(a, _)| a))
     }
 
     /// Visible articles by id, in no particular order (for loaders and `node`).
-    pub async fn find_by_ids(&self, viewer: &Viewer, ids: &[i64], parts: ArticleParts) -> AppResult<Vec<ArticleRecord>> {
+    pub async fn find_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[i64],
+        parts: ArticleParts,
+    ) -> AppResult<Vec<ArticleRecord>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -128,7 +170,12 @@ impl Articles<'_> {
         rows::select(&mut sql, parts);
         sql.push(" WHERE ").in_ids("a.id", ids).push(" AND ");
         visible(&mut sql, "a", viewer);
-        Ok(self.fetch(sql, parts).await?.into_iter().map(|(a, _)| a).collect())
+        Ok(self
+            .fetch(sql, parts)
+            .await?
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect())
     }
 
     /// A filtered, ordered page of visible articles, with the total of the filtered list in
@@ -164,7 +211,12 @@ impl Articles<'_> {
             (true, None) => Some(self.count(viewer, filter).await?),
         };
         let records = rows.into_iter().map(|(a, _)| a).collect();
-        Ok(Page::from_rows(page, records, |a| cursor_of(order, a), total))
+        Ok(Page::from_rows(
+            page,
+            records,
+            |a| cursor_of(order, a),
+            total,
+        ))
     }
 
     /// The number of visible articles matching `filter`.
@@ -212,18 +264,32 @@ impl Articles<'_> {
             Ok(())
         };
         let rows = self
-            .grouped(group.table(), ids, parts, &[&inner], &format!("{key} {dir}, a.id {dir}"))
+            .grouped(
+                group.table(),
+                ids,
+                parts,
+                &[&inner],
+                &format!("{key} {dir}, a.id {dir}"),
+            )
             .await?;
-        let mut by_group: HashMap<i64, Vec<ArticleRecord>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        let mut by_group: HashMap<i64, Vec<ArticleRecord>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
         for (group_id, article) in rows {
             by_group.entry(group_id).or_default().push(article);
         }
-        let totals = if with_total { Some(self.count_grouped(viewer, group, ids, filter).await?) } else { None };
+        let totals = if with_total {
+            Some(self.count_grouped(viewer, group, ids, filter).await?)
+        } else {
+            None
+        };
         Ok(by_group
             .into_iter()
             .map(|(id, records)| {
                 let total = totals.as_ref().map(|t| t.get(&id).copied().unwrap_or(0));
-                (id, Page::from_rows(page, records, |a| cursor_of(order, a), total))
+                (
+                    id,
+                    Page::from_rows(page, records, |a| cursor_of(order, a), total),
+                )
             })
             .collect())
     }
@@ -261,10 +327,13 @@ impl Articles<'_> {
             }
             sql.push(")");
         }
-        sql.push(" JOIN rubrics r ON r.id = a.rubric_id WHERE ").in_ids("g.id", ids);
+        sql.push(" JOIN rubrics r ON r.id = a.rubric_id WHERE ")
+            .in_ids("g.id", ids);
         sql.push(&format!(" ORDER BY g.id, {order_in_group}"));
         let rows = self.fetch(sql, parts).await?;
-        rows.into_iter().map(|(a, row)| Ok((row.try_get::<i64>("", "group_id")?, a))).collect()
+        rows.into_iter()
+            .map(|(a, row)| Ok((row.try_get::<i64>("", "group_id")?, a)))
+            .collect()
     }
 
     async fn count_grouped(
@@ -278,11 +347,20 @@ impl Articles<'_> {
         sql.push("SELECT g.id AS group_id, (SELECT count(*) FROM articles c WHERE ");
         visible(&mut sql, "c", viewer);
         filters(&mut sql, "c", filter, viewer);
-        sql.push(&format!(" AND {}) AS total_count FROM {} g WHERE ", group.condition("c"), group.table()));
+        sql.push(&format!(
+            " AND {}) AS total_count FROM {} g WHERE ",
+            group.condition("c"),
+            group.table()
+        ));
         sql.in_ids("g.id", ids);
         let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("", "group_id")?, row.try_get("", "total_count")?)))
+            .map(|row| {
+                Ok((
+                    row.try_get("", "group_id")?,
+                    row.try_get("", "total_count")?,
+                ))
+            })
             .collect()
     }
 
@@ -299,15 +377,29 @@ impl Articles<'_> {
         filter.validate()?;
         let query = query.trim();
         if query.is_empty() || query.chars().count() > 200 {
-            return Err(AppError::invalid("query", "a search has 1 to 200 characters"));
+            return Err(AppError::invalid(
+                "query",
+                "a search has 1 to 200 characters",
+            ));
         }
         if page.direction == Direction::Backward {
-            return Err(AppError::invalid("last", "search results page forward only: use first and after"));
+            return Err(AppError::invalid(
+                "last",
+                "search results page forward only: use first and after",
+            ));
         }
         let offset = match &page.cursor {
             None => 0,
-            Some(Cursor { key: SortValue::Offset(n), .. }) if *n >= 0 => *n,
-            Some(_) => return Err(AppError::invalid("after", "this cursor does not belong to a search")),
+            Some(Cursor {
+                key: SortValue::Offset(n),
+                ..
+            }) if *n >= 0 => *n,
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "after",
+                    "this cursor does not belong to a search",
+                ));
+            }
         };
         let backend = self.backend();
         let prepared = search::prepare_query(backend, query);
@@ -315,7 +407,10 @@ impl Articles<'_> {
             return Ok(Page::empty());
         }
         let count_sql = |sql: &mut Sql, p: &str| {
-            sql.push(&format!("(SELECT count(*) FROM articles c WHERE {} AND ", search::matches(backend, "c", p)));
+            sql.push(&format!(
+                "(SELECT count(*) FROM articles c WHERE {} AND ",
+                search::matches(backend, "c", p)
+            ));
             visible(sql, "c", viewer);
             filters(sql, "c", filter, viewer);
             sql.push(") AS total_count");
@@ -332,7 +427,10 @@ impl Articles<'_> {
         sql.push(&format!(" {} WHERE ", search::match_join(backend, "a", &p)));
         visible(&mut sql, "a", viewer);
         filters(&mut sql, "a", filter, viewer);
-        sql.push(&format!(" ORDER BY search_rank, a.id LIMIT {} OFFSET {offset}", page.size + 1));
+        sql.push(&format!(
+            " ORDER BY search_rank, a.id LIMIT {} OFFSET {offset}",
+            page.size + 1
+        ));
         let rows = self.fetch(sql, parts).await?;
         let total = match rows.first() {
             Some((_, row)) if with_total => Some(row.try_get::<i64>("", "total_count")?),
@@ -342,15 +440,23 @@ impl Articles<'_> {
                 sql.push("SELECT ");
                 count_sql(&mut sql, &p);
                 let row = self.content.db.conn.query_one_raw(sql.build()).await?;
-                Some(row.map(|r| r.try_get::<i64>("", "total_count")).transpose()?.unwrap_or(0))
+                Some(
+                    row.map(|r| r.try_get::<i64>("", "total_count"))
+                        .transpose()?
+                        .unwrap_or(0),
+                )
             }
             _ => None,
         };
-        let records: Vec<(usize, ArticleRecord)> = rows.into_iter().map(|(a, _)| a).enumerate().collect();
+        let records: Vec<(usize, ArticleRecord)> =
+            rows.into_iter().map(|(a, _)| a).enumerate().collect();
         let page_out = Page::from_rows(
             page,
             records,
-            |(i, a)| Cursor { key: SortValue::Offset(offset + *i as i64 + 1), id: a.id },
+            |(i, a)| Cursor {
+                key: SortValue::Offset(offset + *i as i64 + 1),
+                id: a.id,
+            },
             total,
         );
         Ok(page_out.map(|(_, a)| a))

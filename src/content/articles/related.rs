@@ -32,7 +32,8 @@ impl Articles<'_> {
         n: u32,
         parts: ArticleParts,
     ) -> AppResult<HashMap<i64, Vec<ArticleRecord>>> {
-        let mut out: HashMap<i64, Vec<ArticleRecord>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        let mut out: HashMap<i64, Vec<ArticleRecord>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
         if ids.is_empty() || n == 0 {
             return Ok(out);
         }
@@ -47,7 +48,13 @@ impl Articles<'_> {
         };
         let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "a");
         for (source, article) in self
-            .grouped("articles", ids, parts, &[&same_rubric], &format!("{outer} DESC, a.id DESC"))
+            .grouped(
+                "articles",
+                ids,
+                parts,
+                &[&same_rubric],
+                &format!("{outer} DESC, a.id DESC"),
+            )
             .await?
         {
             out.entry(source).or_default().push(article);
@@ -71,7 +78,11 @@ impl Articles<'_> {
         }
         let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "s");
         let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "a");
-        let short: Vec<i64> = out.iter().filter(|(_, v)| v.len() < n as usize).map(|(id, _)| *id).collect();
+        let short: Vec<i64> = out
+            .iter()
+            .filter(|(_, v)| v.len() < n as usize)
+            .map(|(id, _)| *id)
+            .collect();
         if short.is_empty() {
             return Ok(out);
         }
@@ -89,7 +100,13 @@ impl Articles<'_> {
         let shared_rank = "(SELECT count(*) FROM article_tags x1 JOIN article_tags x2 ON x2.tag_id = x1.tag_id \
                            WHERE x1.article_id = g.id AND x2.article_id = a.id) DESC";
         for (source, article) in self
-            .grouped("articles", &short, parts, &[&sharing_tags], &format!("{shared_rank}, {outer} DESC, a.id DESC"))
+            .grouped(
+                "articles",
+                &short,
+                parts,
+                &[&sharing_tags],
+                &format!("{shared_rank}, {outer} DESC, a.id DESC"),
+            )
             .await?
         {
             let list = out.entry(source).or_default();
@@ -132,7 +149,13 @@ impl Articles<'_> {
         let next = side(">", "ASC");
         let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "a");
         let rows = self
-            .grouped("articles", ids, parts, &[&previous, &next], &format!("{outer} DESC, a.id DESC"))
+            .grouped(
+                "articles",
+                ids,
+                parts,
+                &[&previous, &next],
+                &format!("{outer} DESC, a.id DESC"),
+            )
             .await?;
         // Rows come newest first within a source: with both neighbours present, the newer is
         // "next"; with one, compare it with the source's position.
@@ -143,11 +166,12 @@ impl Articles<'_> {
         let positions: HashMap<i64, (DateTime<Utc>, i64)> =
             sources.iter().map(|(id, at)| (*id, (*at, *id))).collect();
         for (source, found) in by_source {
-            let Some(position) = positions.get(&source) else { continue };
+            let Some(position) = positions.get(&source) else {
+                continue;
+            };
             let entry = out.entry(source).or_default();
             for article in found {
-                let pos = (article.published_at.unwrap_or(article.created_at), article.id);
-                if pos < *position {
+                if article.position() < *position {
                     entry.previous = Some(article);
                 } else {
                     entry.next = Some(article);

@@ -63,7 +63,9 @@ fn authors_json(backend: DatabaseBackend, with_bio: bool) -> &'static str {
 pub(super) fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
     match viewer.audience {
         Audience::Public => {
-            sql.push(&format!("{alias}.status IN ('published', 'scheduled') AND {alias}.published_at <= "));
+            sql.push(&format!(
+                "{alias}.status IN ('published', 'scheduled') AND {alias}.published_at <= "
+            ));
             sql.bind(viewer.now);
         }
         Audience::Staff => {
@@ -99,7 +101,13 @@ pub(super) fn from_row(row: &QueryResult, parts: ArticleParts) -> Result<Article
         Some(json) => serde_json::from_str::<Vec<AuthorTuple>>(&json)
             .map_err(|e| DbErr::Json(format!("authors of an article: {e}")))?
             .into_iter()
-            .map(|(id, slug, display_name, avatar_url, bio)| AuthorRef { id, slug, display_name, avatar_url, bio })
+            .map(|(id, slug, display_name, avatar_url, bio)| AuthorRef {
+                id,
+                slug,
+                display_name,
+                avatar_url,
+                bio,
+            })
             .collect(),
         None => Vec::new(),
     };
@@ -118,7 +126,8 @@ pub(super) fn from_row(row: &QueryResult, parts: ArticleParts) -> Result<Article
         title: row.try_get("", "title")?,
         standfirst: row.try_get("", "standfirst")?,
         language: row.try_get("", "language")?,
-        status: ArticleStatus::parse(&status).ok_or_else(|| DbErr::Type(format!("unknown article status {status}")))?,
+        status: ArticleStatus::parse(&status)
+            .ok_or_else(|| DbErr::Type(format!("unknown article status {status}")))?,
         published_at: row.try_get("", "published_at")?,
         created_at: row.try_get("", "created_at")?,
         updated_at: row.try_get("", "updated_at")?,

@@ -36,7 +36,8 @@ pub struct Comments<'a> {
     pub(crate) content: &'a Content,
 }
 
-const COLUMNS: &str = "SELECT c.id, c.article_id, c.parent_id, c.author_name, c.body, c.status, c.created_at";
+const COLUMNS: &str =
+    "SELECT c.id, c.article_id, c.parent_id, c.author_name, c.body, c.status, c.created_at";
 
 fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
     match viewer.audience {
@@ -58,7 +59,10 @@ fn from_row(row: &QueryResult) -> Result<CommentRecord, DbErr> {
 }
 
 fn cursor_of(c: &CommentRecord) -> Cursor {
-    Cursor { key: SortValue::Time(c.created_at), id: c.id }
+    Cursor {
+        key: SortValue::Time(c.created_at),
+        id: c.id,
+    }
 }
 
 impl Comments<'_> {
@@ -68,14 +72,23 @@ impl Comments<'_> {
 
     async fn fetch(&self, sql: Sql) -> AppResult<Vec<(i64, CommentRecord)>> {
         let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
-        rows.iter().map(|row| Ok((row.try_get::<i64>("", "group_id")?, from_row(row)?))).collect()
+        rows.iter()
+            .map(|row| Ok((row.try_get::<i64>("", "group_id")?, from_row(row)?)))
+            .collect()
     }
 
     /// Writes a grouped query: for each `g` in `table` with id in `ids`, the comments the
     /// subquery selects (bounded by its LIMIT).
-    fn grouped(&self, table: &str, ids: &[i64], inner: impl FnOnce(&mut Sql) -> AppResult<()>, order: &str) -> AppResult<Sql> {
+    fn grouped(
+        &self,
+        table: &str,
+        ids: &[i64],
+        inner: impl FnOnce(&mut Sql) -> AppResult<()>,
+        order: &str,
+    ) -> AppResult<Sql> {
         let mut sql = Sql::new(self.backend());
-        sql.push(COLUMNS).push(&format!(", g.id AS group_id FROM {table} g "));
+        sql.push(COLUMNS)
+            .push(&format!(", g.id AS group_id FROM {table} g "));
         if sql.backend == DatabaseBackend::Postgres {
             sql.push("CROSS JOIN LATERAL (");
             inner(&mut sql)?;
@@ -115,20 +128,39 @@ impl Comments<'_> {
             }
             if let Some(cursor) = &page.cursor {
                 let SortValue::Time(at) = cursor.key else {
-                    return Err(AppError::invalid(if backward { "before" } else { "after" }, "this cursor does not belong to comments"));
+                    return Err(AppError::invalid(
+                        if backward { "before" } else { "after" },
+                        "this cursor does not belong to comments",
+                    ));
                 };
-                sql.push(&format!(" AND (s.created_at, s.id) {} (", if backward { "<" } else { ">" }));
+                sql.push(&format!(
+                    " AND (s.created_at, s.id) {} (",
+                    if backward { "<" } else { ">" }
+                ));
                 sql.bind(at).push(", ").bind(cursor.id).push(")");
             }
-            sql.push(&format!(" ORDER BY s.created_at {dir}, s.id {dir} LIMIT {}", page.size + 1));
+            sql.push(&format!(
+                " ORDER BY s.created_at {dir}, s.id {dir} LIMIT {}",
+                page.size + 1
+            ));
             Ok(())
         };
-        let sql = self.grouped("articles", article_ids, inner, &format!("c.created_at {dir}, c.id {dir}"))?;
-        let mut by_article: HashMap<i64, Vec<CommentRecord>> = article_ids.iter().map(|id| (*id, Vec::new())).collect();
+        let sql = self.grouped(
+            "articles",
+            article_ids,
+            inner,
+            &format!("c.created_at {dir}, c.id {dir}"),
+        )?;
+        let mut by_article: HashMap<i64, Vec<CommentRecord>> =
+            article_ids.iter().map(|id| (*id, Vec::new())).collect();
         for (article, comment) in self.fetch(sql).await? {
             by_article.entry(article).or_default().push(comment);
         }
-        let totals = if with_total { Some(self.counts(viewer, article_ids, scope).await?) } else { None };
+        let totals = if with_total {
+            Some(self.counts(viewer, article_ids, scope).await?)
+        } else {
+            None
+        };
         Ok(by_article
             .into_iter()
             .map(|(id, rows)| {
@@ -139,8 +171,14 @@ impl Comments<'_> {
     }
 
     /// Up to `n` visible replies of each comment, oldest first.
-    pub async fn replies(&self, viewer: &Viewer, parent_ids: &[i64], n: u32) -> AppResult<HashMap<i64, Vec<CommentRecord>>> {
-        let mut out: HashMap<i64, Vec<CommentRecord>> = parent_ids.iter().map(|id| (*id, Vec::new())).collect();
+    pub async fn replies(
+        &self,
+        viewer: &Viewer,
+        parent_ids: &[i64],
+        n: u32,
+    ) -> AppResult<HashMap<i64, Vec<CommentRecord>>> {
+        let mut out: HashMap<i64, Vec<CommentRecord>> =
+            parent_ids.iter().map(|id| (*id, Vec::new())).collect();
         if parent_ids.is_empty() || n == 0 {
             return Ok(out);
         }
@@ -158,9 +196,15 @@ impl Comments<'_> {
     }
 
     /// The number of visible comments of each article (in `scope`).
-    pub async fn counts(&self, viewer: &Viewer, article_ids: &[i64], scope: CommentScope) -> AppResult<HashMap<i64, i64>> {
+    pub async fn counts(
+        &self,
+        viewer: &Viewer,
+        article_ids: &[i64],
+        scope: CommentScope,
+    ) -> AppResult<HashMap<i64, i64>> {
         let mut sql = Sql::new(self.backend());
-        sql.push("SELECT s.article_id AS group_id, count(*) AS n FROM comments s WHERE ").in_ids("s.article_id", article_ids);
+        sql.push("SELECT s.article_id AS group_id, count(*) AS n FROM comments s WHERE ")
+            .in_ids("s.article_id", article_ids);
         sql.push(" AND ");
         visible(&mut sql, "s", viewer);
         if scope == CommentScope::Threads {
@@ -173,9 +217,14 @@ impl Comments<'_> {
     }
 
     /// The number of visible replies of each comment.
-    pub async fn reply_counts(&self, viewer: &Viewer, parent_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    pub async fn reply_counts(
+        &self,
+        viewer: &Viewer,
+        parent_ids: &[i64],
+    ) -> AppResult<HashMap<i64, i64>> {
         let mut sql = Sql::new(self.backend());
-        sql.push("SELECT s.parent_id AS group_id, count(*) AS n FROM comments s WHERE ").in_ids("s.parent_id", parent_ids);
+        sql.push("SELECT s.parent_id AS group_id, count(*) AS n FROM comments s WHERE ")
+            .in_ids("s.parent_id", parent_ids);
         sql.push(" AND ");
         visible(&mut sql, "s", viewer);
         sql.push(" GROUP BY s.parent_id");
@@ -196,16 +245,27 @@ impl Comments<'_> {
     }
 
     /// The visible parents of the given comments.
-    pub async fn parents_of(&self, viewer: &Viewer, child_ids: &[i64]) -> AppResult<Vec<CommentRecord>> {
+    pub async fn parents_of(
+        &self,
+        viewer: &Viewer,
+        child_ids: &[i64],
+    ) -> AppResult<Vec<CommentRecord>> {
         self.find_matching(viewer, child_ids, true).await
     }
 
-    async fn find_matching(&self, viewer: &Viewer, ids: &[i64], children: bool) -> AppResult<Vec<CommentRecord>> {
+    async fn find_matching(
+        &self,
+        viewer: &Viewer,
+        ids: &[i64],
+        children: bool,
+    ) -> AppResult<Vec<CommentRecord>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut sql = Sql::new(self.backend());
-        sql.push(COLUMNS).push(", c.id AS group_id FROM comments c JOIN articles a ON a.id = c.article_id WHERE ");
+        sql.push(COLUMNS).push(
+            ", c.id AS group_id FROM comments c JOIN articles a ON a.id = c.article_id WHERE ",
+        );
         if children {
             sql.push("c.id IN (SELECT ch.parent_id FROM comments ch WHERE ");
             sql.in_ids("ch.id", ids).push(")");
@@ -217,7 +277,8 @@ impl Comments<'_> {
         sql.push(" AND ");
         match viewer.audience {
             Audience::Public => {
-                sql.push("a.status IN ('published', 'scheduled') AND a.published_at <= ").bind(viewer.now);
+                sql.push("a.status IN ('published', 'scheduled') AND a.published_at <= ")
+                    .bind(viewer.now);
             }
             Audience::Staff => {
                 sql.push("a.deleted_at IS NULL");
