@@ -4,11 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tokio::net::TcpListener;
@@ -18,10 +16,10 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
-use crate::content::{Content, Viewer};
+use crate::content::Content;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::graphql::{self, KiosqueSchema, RequestData};
+use crate::graphql::{self, KiosqueSchema};
 
 /// Everything a request handler may need; cheap to clone.
 #[derive(Clone)]
@@ -29,6 +27,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub content: Content,
     pub schema: KiosqueSchema,
+    pub documents: graphql::http::DocumentCache,
 }
 
 impl AppState {
@@ -41,6 +40,7 @@ impl AppState {
             config: Arc::new(config),
             content,
             schema,
+            documents: Default::default(),
         }
     }
 
@@ -53,7 +53,10 @@ impl AppState {
 pub fn build_router(state: AppState) -> Router {
     let config = state.config.clone();
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route(
+            "/graphql",
+            get(graphql::http::graphql_get).post(graphql::http::graphql_post),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest("/v1", crate::rest::router())
@@ -74,38 +77,6 @@ pub fn build_router(state: AppState) -> Router {
 
 async fn not_found() -> AppError {
     AppError::not_found("route")
-}
-
-async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let request = request.into_inner().data(RequestData {
-        viewer: Viewer::public(),
-    });
-    state.schema.execute(request).await.into()
-}
-
-/// `GET /graphql`: a query in the query string (cacheable reads), or GraphiQL in a browser.
-async fn graphql_get(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
-    let has_query = uri.query().is_some_and(|q| {
-        q.split('&')
-            .any(|kv| kv.starts_with("query=") || kv.starts_with("extensions="))
-    });
-    if !has_query {
-        if state.config.demo {
-            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
-        }
-        return AppError::not_found("GraphiQL (enabled in demo mode only)").into_response();
-    }
-    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default()) {
-        Ok(request) => request,
-        Err(err) => {
-            return AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response();
-        }
-    };
-    let request = request.data(RequestData {
-        viewer: Viewer::public(),
-    });
-    let response = state.schema.execute(request).await;
-    GraphQLResponse::from(response).into_response()
 }
 
 async fn healthz() -> impl IntoResponse {

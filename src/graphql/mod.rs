@@ -7,6 +7,7 @@ mod batch;
 mod catalogue;
 mod comments;
 mod common;
+pub mod http;
 mod node;
 mod query;
 

@@ -13,6 +13,7 @@ use super::openapi::{InvalidRequest, NotFound};
 use super::params::{ApiPath, ApiQuery, ArticleFilterParams, ArticleListParams, PageParams, int};
 use crate::app::AppState;
 use crate::content::Viewer;
+use crate::content::article_page::PageParts;
 use crate::content::articles::{
     ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef,
 };
@@ -57,15 +58,85 @@ pub struct Article {
     pub version: i32,
     pub seo: Seo,
     pub body: Body,
-    pub tags: Vec<Tag>,
-    /// Cited sources, in order.
-    pub sources: Vec<Source>,
-    /// Published (approved) comments.
-    pub comment_count: i64,
-    /// The article published just before this one in its rubric.
-    pub previous: Option<ArticleSummary>,
-    /// The article published just after this one in its rubric.
-    pub next: Option<ArticleSummary>,
+    /// Included by default (`include=tags`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// Cited sources, in order. Included by default (`include=sources`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Source>>,
+    /// Published (approved) comments. Included by default (`include=comment_count`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment_count: Option<i64>,
+    /// The article published just before this one in its rubric (`include=adjacent`, a
+    /// default); `null` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Option<ArticleSummary>>,
+    /// The article published just after this one in its rubric (`include=adjacent`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Option<ArticleSummary>>,
+    /// The latest other articles of the rubric (`include=more_in_rubric`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_in_rubric: Option<Vec<ArticleSummary>>,
+    /// The first published comments, oldest first (`include=comments`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comments: Option<Vec<super::comments::Comment>>,
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleParams {
+    /// Comma-separated parts to include: `tags`, `sources`, `comment_count`, `adjacent`
+    /// (these four by default), `more_in_rubric`, `comments`. An explicit list replaces the
+    /// default.
+    pub include: Option<String>,
+    /// How many articles `more_in_rubric` holds (default 5).
+    #[param(value_type = Option<i32>, minimum = 0)]
+    pub more_in_rubric_limit: Option<String>,
+    /// How many comments `comments` holds (default 50).
+    #[param(value_type = Option<i32>, minimum = 0)]
+    pub comments_limit: Option<String>,
+}
+
+impl ArticleParams {
+    fn parts(&self, content: &crate::content::Content) -> Result<PageParts, AppError> {
+        let Some(include) = self.include.as_deref() else {
+            return Ok(PageParts::default());
+        };
+        let mut parts = PageParts {
+            tags: false,
+            sources: false,
+            comment_count: false,
+            adjacent: false,
+            more_in_rubric: None,
+            comments: None,
+        };
+        for part in include.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "tags" => parts.tags = true,
+                "sources" => parts.sources = true,
+                "comment_count" => parts.comment_count = true,
+                "adjacent" => parts.adjacent = true,
+                "more_in_rubric" => {
+                    let n = int("more_in_rubric_limit", self.more_in_rubric_limit.as_deref())?
+                        .unwrap_or(5);
+                    parts.more_in_rubric = Some(content.bounded("more_in_rubric_limit", n.into())?);
+                }
+                "comments" => {
+                    let n = int("comments_limit", self.comments_limit.as_deref())?.unwrap_or(50);
+                    parts.comments = Some(content.bounded("comments_limit", n.into())?);
+                }
+                other => {
+                    return Err(AppError::invalid(
+                        "include",
+                        format!(
+                            "unknown part `{other}`: use tags, sources, comment_count, adjacent, more_in_rubric, comments"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(parts)
+    }
 }
 
 /// An author in a byline. `bio` is given on the article page only.
@@ -215,24 +286,43 @@ pub async fn list_articles(
     get,
     path = "/v1/articles/{slug}",
     tag = "articles",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug"), ArticleParams),
     responses((status = 200, description = "The article", body = ArticleData), NotFound)
 )]
 pub async fn find_article(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
+    ApiQuery(params): ApiQuery<ArticleParams>,
 ) -> ApiResult<Public<ArticleData>> {
-    let page = state.content.article_page(&Viewer::public(), &slug).await?;
+    let parts = params.parts(&state.content)?;
+    let page = state
+        .content
+        .article_page(&Viewer::public(), &slug, parts)
+        .await?;
     let mut record = page.article;
+    let adjacent = page.adjacent;
     let article = Article {
         version: record.version,
         seo: Seo::of(&record),
         body: record.body.take().map(Body::from).unwrap_or_default(),
-        tags: page.tags.into_iter().map(Tag::from).collect(),
-        sources: page.sources.into_iter().map(Source::from).collect(),
+        tags: page.tags.map(|t| t.into_iter().map(Tag::from).collect()),
+        sources: page
+            .sources
+            .map(|s| s.into_iter().map(Source::from).collect()),
         comment_count: page.comment_count,
-        previous: page.adjacent.previous.map(ArticleSummary::from),
-        next: page.adjacent.next.map(ArticleSummary::from),
+        previous: adjacent
+            .as_ref()
+            .map(|a| a.previous.clone().map(ArticleSummary::from)),
+        next: adjacent.map(|a| a.next.map(ArticleSummary::from)),
+        more_in_rubric: page
+            .more_in_rubric
+            .map(|list| list.into_iter().map(ArticleSummary::from).collect()),
+        comments: page.comments.map(|p| {
+            p.items
+                .into_iter()
+                .map(|(_, c)| super::comments::Comment::from(c))
+                .collect()
+        }),
         summary: ArticleSummary::from(record),
     };
     Ok(Public::new(&state, ArticleData { data: article }))

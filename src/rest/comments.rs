@@ -1,7 +1,7 @@
 //! Readers' comments of an article: flat (every approved comment, oldest first, each
 //! naming its parent) or as threads (thread starters, their replies nested).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -46,6 +46,14 @@ pub struct Comment {
     /// Threads view only: whether there are replies beyond those shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_more_replies: Option<bool>,
+}
+
+impl From<CommentRecord> for Comment {
+    /// A comment in a flat list: its parent is the visible one it answers.
+    fn from(c: CommentRecord) -> Self {
+        let parent = c.parent_id;
+        Self::new(c, parent)
+    }
 }
 
 impl Comment {
@@ -126,19 +134,7 @@ pub async fn list_article_comments(
         .remove(&article.id)
         .unwrap_or_else(crate::content::pagination::Page::empty);
     let list = match scope {
-        CommentScope::All => {
-            let replies: Vec<i64> = page
-                .items
-                .iter()
-                .filter(|(_, c)| c.parent_id.is_some())
-                .map(|(_, c)| c.id)
-                .collect();
-            let visible_parents = visible_parents(&comments, &viewer, &replies).await?;
-            here.list(page, &request, true, |c| {
-                let parent = c.parent_id.filter(|p| visible_parents.contains(p));
-                Comment::new(c, parent)
-            })
-        }
+        CommentScope::All => here.list(page, &request, true, Comment::from),
         CommentScope::Threads => {
             let starters: Vec<i64> = page.items.iter().map(|(_, c)| c.id).collect();
             let mut levels = reply_levels(&comments, &viewer, starters).await?;
@@ -150,23 +146,6 @@ pub async fn list_article_comments(
         }
     };
     Ok(Public::new(&state, list.into()))
-}
-
-/// The ids of the visible parents of these replies (a parent may have been removed since).
-async fn visible_parents(
-    comments: &Comments<'_>,
-    viewer: &Viewer,
-    replies: &[i64],
-) -> AppResult<HashSet<i64>> {
-    if replies.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(comments
-        .parents_of(viewer, replies)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect())
 }
 
 /// The replies under the thread starters, level by level (one statement per level): level

@@ -108,7 +108,6 @@ pub async fn synthetic(
     progress("catalogue", 3, 3);
 
     let plan = Arc::new(Plan::new(articles as usize, comments as u64, anchor));
-    let mut bulk = Bulk::new(backend);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4);
 
     // Articles, with their authors, tags and sources.
@@ -126,12 +125,12 @@ pub async fn synthetic(
     let mut done = 0u64;
     for (b, batch) in batches.iter().enumerate() {
         let rows = receive(&mut rx, b).await?;
-        let txn = bulk.begin(db, b).await?;
+        let txn = db.conn.begin().await?;
         insert_rows(&txn, backend, "articles", ARTICLE_COLUMNS, rows.articles).await?;
         insert_rows(&txn, backend, "article_authors", &["article_id", "author_id", "position"], rows.authors).await?;
         insert_rows(&txn, backend, "article_tags", &["article_id", "tag_id"], rows.tags).await?;
         insert_rows(&txn, backend, "article_sources", &["article_id", "position", "name", "url"], rows.sources).await?;
-        bulk.end(txn, b, batches.len()).await?;
+        txn.commit().await?;
         done += batch.len() as u64;
         progress("articles", done, total);
     }
@@ -150,9 +149,9 @@ pub async fn synthetic(
     let mut done = 0u64;
     for b in 0..batches.len() {
         let (count, rows): (u64, Vec<Value>) = receive(&mut rx, b).await?;
-        let txn = bulk.begin(db, b).await?;
+        let txn = db.conn.begin().await?;
         insert_rows(&txn, backend, "comments", COMMENT_COLUMNS, rows).await?;
-        bulk.end(txn, b, batches.len()).await?;
+        txn.commit().await?;
         done += count;
         progress("comments", done, total);
     }
@@ -164,49 +163,6 @@ pub async fn synthetic(
         .await?;
     progress("sequences", 1, 1);
     Ok(report)
-}
-
-/// Write transactions. PostgreSQL commits every batch. SQLite groups ten batches per
-/// transaction and raises the connection's page cache meanwhile: the comment indexes by e-mail
-/// and by status are written in random order, and with the default 2 MB cache every commit
-/// rewrites most of their pages to the WAL (1M comments took over two minutes instead of 30 s).
-struct Bulk {
-    backend: DatabaseBackend,
-    group: usize,
-    open: Option<DatabaseTransaction>,
-}
-
-impl Bulk {
-    fn new(backend: DatabaseBackend) -> Self {
-        let group = if backend == DatabaseBackend::Sqlite { 10 } else { 1 };
-        Self { backend, group, open: None }
-    }
-
-    /// The transaction for batch `b`: the one still open, or a new one.
-    async fn begin(&mut self, db: &Db, b: usize) -> Result<DatabaseTransaction, DbErr> {
-        if let Some(txn) = self.open.take() {
-            return Ok(txn);
-        }
-        debug_assert_eq!(b % self.group, 0);
-        let txn = db.conn.begin().await?;
-        if self.backend == DatabaseBackend::Sqlite {
-            txn.execute_unprepared("PRAGMA cache_size = -262144").await?;
-        }
-        Ok(txn)
-    }
-
-    /// Commits after the last batch of a group (or of all), or keeps the transaction open.
-    async fn end(&mut self, txn: DatabaseTransaction, b: usize, batches: usize) -> Result<(), DbErr> {
-        if (b + 1) % self.group != 0 && b + 1 != batches {
-            self.open = Some(txn);
-            return Ok(());
-        }
-        if self.backend == DatabaseBackend::Sqlite {
-            // Back to SQLite's default before the connection returns to the pool.
-            txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
-        }
-        txn.commit().await
-    }
 }
 
 // ---------------------------------------------------------------------------------------

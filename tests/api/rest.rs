@@ -695,6 +695,71 @@ async fn rest_pages_cost_the_same_statements_at_any_size() {
     ok(&app, &format!("/v1/articles/{}", fx::FOREIGN_POLICY_SLUG)).await;
     let article = app.statements() - before;
     assert!(article <= 5, "an article page costs {article} statements");
+    let before = app.statements();
+    ok(
+        &app,
+        &format!(
+            "/v1/articles/{}?include=more_in_rubric,comments&comments_limit=50",
+            fx::COMMENTED_SLUG
+        ),
+    )
+    .await;
+    assert_eq!(
+        app.statements() - before,
+        3,
+        "the bare article page is three statements"
+    );
+}
+
+#[tokio::test]
+async fn an_article_includes_only_the_parts_asked_for() {
+    let app = TestApp::spawn().await;
+    let path = format!(
+        "/v1/articles/{}?include=more_in_rubric,comments&more_in_rubric_limit=3&comments_limit=100",
+        fx::COMMENTED_SLUG
+    );
+    let article = &ok(&app, &path).await["data"];
+    assert!(article.get("tags").is_none(), "tags were not asked for");
+    assert!(
+        article.get("previous").is_none(),
+        "neighbours were not asked for"
+    );
+    let more = article["more_in_rubric"].as_array().unwrap();
+    assert!(!more.is_empty() && more.len() <= 3);
+    assert!(more.iter().all(
+        |m| m["slug"] != fx::COMMENTED_SLUG && m["rubric"]["slug"] == article["rubric"]["slug"]
+    ));
+    let comments = article["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), fx::COMMENTED_APPROVED);
+    assert!(
+        !serde_json::to_string(comments)
+            .unwrap()
+            .contains(fx::PENDING_MARKER)
+    );
+    let times: Vec<&str> = comments
+        .iter()
+        .map(|c| c["created_at"].as_str().unwrap())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "oldest first");
+    let bad = problem(
+        &app,
+        &format!("/v1/articles/{}?include=everything", fx::COMMENTED_SLUG),
+        422,
+    )
+    .await;
+    assert_eq!(bad["field"], "include");
+    let bad = problem(
+        &app,
+        &format!(
+            "/v1/articles/{}?include=comments&comments_limit=500",
+            fx::COMMENTED_SLUG
+        ),
+        422,
+    )
+    .await;
+    assert_eq!(bad["field"], "comments_limit");
 }
 
 #[test]

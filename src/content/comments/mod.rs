@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 pub struct CommentRecord {
     pub id: i64,
     pub article_id: i64,
+    /// The comment this one answers, when that one is visible to the same viewer.
     pub parent_id: Option<i64>,
     pub author_name: String,
     pub body: String,
@@ -36,8 +37,20 @@ pub struct Comments<'a> {
     pub(crate) content: &'a Content,
 }
 
-const COLUMNS: &str =
-    "SELECT c.id, c.article_id, c.parent_id, c.author_name, c.body, c.status, c.created_at";
+/// The columns of a comment. `parent_id` is given only when the parent is visible to the
+/// viewer too (a reply to a removed comment reads as a thread starter), in the same statement.
+fn columns(viewer: &Viewer) -> &'static str {
+    match viewer.audience {
+        Audience::Public => {
+            "SELECT c.id, c.article_id, CASE WHEN EXISTS (SELECT 1 FROM comments vp WHERE vp.id = c.parent_id \
+             AND vp.status = 'approved') THEN c.parent_id END AS parent_id, c.author_name, c.body, c.status, c.created_at"
+        }
+        Audience::Staff => {
+            "SELECT c.id, c.article_id, CASE WHEN EXISTS (SELECT 1 FROM comments vp WHERE vp.id = c.parent_id \
+             AND vp.status <> 'deleted') THEN c.parent_id END AS parent_id, c.author_name, c.body, c.status, c.created_at"
+        }
+    }
+}
 
 fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
     match viewer.audience {
@@ -81,13 +94,14 @@ impl Comments<'_> {
     /// subquery selects (bounded by its LIMIT).
     fn grouped(
         &self,
+        viewer: &Viewer,
         table: &str,
         ids: &[i64],
         inner: impl FnOnce(&mut Sql) -> AppResult<()>,
         order: &str,
     ) -> AppResult<Sql> {
         let mut sql = Sql::new(self.backend());
-        sql.push(COLUMNS)
+        sql.push(columns(viewer))
             .push(&format!(", g.id AS group_id FROM {table} g "));
         if sql.backend == DatabaseBackend::Postgres {
             sql.push("CROSS JOIN LATERAL (");
@@ -146,6 +160,7 @@ impl Comments<'_> {
             Ok(())
         };
         let sql = self.grouped(
+            viewer,
             "articles",
             article_ids,
             inner,
@@ -188,7 +203,7 @@ impl Comments<'_> {
             sql.push(&format!(" ORDER BY s.created_at, s.id LIMIT {n}"));
             Ok(())
         };
-        let sql = self.grouped("comments", parent_ids, inner, "c.created_at, c.id")?;
+        let sql = self.grouped(viewer, "comments", parent_ids, inner, "c.created_at, c.id")?;
         for (parent, comment) in self.fetch(sql).await? {
             out.entry(parent).or_default().push(comment);
         }
@@ -263,7 +278,7 @@ impl Comments<'_> {
             return Ok(Vec::new());
         }
         let mut sql = Sql::new(self.backend());
-        sql.push(COLUMNS).push(
+        sql.push(columns(viewer)).push(
             ", c.id AS group_id FROM comments c JOIN articles a ON a.id = c.article_id WHERE ",
         );
         if children {
