@@ -185,18 +185,54 @@ pub const TAGS: &[&str] = &[
 
 /// Fictional sources cited by articles: (name, URL).
 pub const SOURCES: &[(&str, &str)] = &[
-    ("Rapport annuel de l'Observatoire des territoires", "https://observatoire.example.org/rapport-annuel"),
-    ("Communiqué du ministère", "https://ministere.example.gov/communiques/2025-11"),
-    ("Étude de l'Institut des politiques publiques", "https://ipp.example.org/etudes/synthese"),
-    ("Compte rendu du conseil municipal", "https://mairie.example.fr/deliberations/derniere-seance"),
-    ("Données ouvertes de la région", "https://data.example.org/datasets/region"),
-    ("Agence de presse Kiosque Fil", "https://fil.example.com/depeches"),
-    ("Working paper, Centre for Policy Studies", "https://cps.example.org/papers/wp-112"),
-    ("Annual survey, National Statistics Office", "https://stats.example.org/annual-survey"),
-    ("Preprint on an open archive", "https://preprints.example.org/abs/2511.04821"),
-    ("Rapport du comité d'experts", "https://experts.example.org/rapport-final.pdf"),
-    ("Entretien filmé (archive)", "https://video.example.com/archives/entretien"),
-    ("Bulletin de santé publique", "https://sante.example.org/bulletin-hebdomadaire"),
+    (
+        "Rapport annuel de l'Observatoire des territoires",
+        "https://observatoire.example.org/rapport-annuel",
+    ),
+    (
+        "Communiqué du ministère",
+        "https://ministere.example.gov/communiques/2025-11",
+    ),
+    (
+        "Étude de l'Institut des politiques publiques",
+        "https://ipp.example.org/etudes/synthese",
+    ),
+    (
+        "Compte rendu du conseil municipal",
+        "https://mairie.example.fr/deliberations/derniere-seance",
+    ),
+    (
+        "Données ouvertes de la région",
+        "https://data.example.org/datasets/region",
+    ),
+    (
+        "Agence de presse Kiosque Fil",
+        "https://fil.example.com/depeches",
+    ),
+    (
+        "Working paper, Centre for Policy Studies",
+        "https://cps.example.org/papers/wp-112",
+    ),
+    (
+        "Annual survey, National Statistics Office",
+        "https://stats.example.org/annual-survey",
+    ),
+    (
+        "Preprint on an open archive",
+        "https://preprints.example.org/abs/2511.04821",
+    ),
+    (
+        "Rapport du comité d'experts",
+        "https://experts.example.org/rapport-final.pdf",
+    ),
+    (
+        "Entretien filmé (archive)",
+        "https://video.example.com/archives/entretien",
+    ),
+    (
+        "Bulletin de santé publique",
+        "https://sante.example.org/bulletin-hebdomadaire",
+    ),
 ];
 
 /// Shared writing for the articles of one rubric (Europe borrows International's).
@@ -280,7 +316,11 @@ const POLITIQUE: Topic = Topic {
     ],
     fr_quote: "« On ne fait pas de la politique pour gérer des tableaux Excel, mais il faut bien que les tableaux tombent juste », sourit l'adjointe aux finances.",
     fr_list: "Ce que la délibération change concrètement :\n\n1. la gratuité s'applique le samedi sur toutes les lignes de bus ;\n2. les abonnements mensuels baissent de 10 % ;\n3. une évaluation publique sera présentée au bout d'un an.",
-    en_headings: &["A divided majority", "What it will cost", "Residents were consulted"],
+    en_headings: &[
+        "A divided majority",
+        "What it will cost",
+        "Residents were consulted",
+    ],
     en_paragraphs: &[
         "The measure passed by 29 votes to 14 after more than three hours of debate. Several councillors from the ruling group abstained, a sign that the issue cuts across the usual lines.",
         "The cost is estimated at 1.8 million euros a year, half of it funded by a higher transport levy on companies with more than eleven employees, the rest by trimming the investment budget.",
@@ -309,7 +349,11 @@ const ECONOMIE: Topic = Topic {
     ],
     fr_quote: "« Nous ne manquons pas de clients, nous manquons de gens pour faire le travail », résume le dirigeant d'une PME de quarante salariés.",
     fr_list: "Les chiffres clés :\n\n- 2,7 % d'inflation sur un an ;\n- 4,9 % pour les produits alimentaires ;\n- 38 % des PME déclarent des difficultés de recrutement ;\n- 61 jours de délai de paiement moyen.",
-    en_headings: &["Margins under pressure", "What the figures say", "A model that spreads"],
+    en_headings: &[
+        "Margins under pressure",
+        "What the figures say",
+        "A model that spreads",
+    ],
     en_paragraphs: &[
         "Headline inflation has fallen below 3% over the year, but food prices keep rising faster than the average. Low-income households, who spend a larger share of their budget on food, feel it most.",
         "Business owners all describe the same problem: full order books, but not enough hands to fill them. Some now turn down contracts because they cannot hire skilled technicians.",
@@ -338,7 +382,11 @@ const CULTURE: Topic = Topic {
     ],
     fr_quote: "« La culture n'est pas un supplément d'âme qu'on offre quand tout va bien ; c'est ce qui permet de tenir quand tout va mal », affirme l'un des organisateurs.",
     fr_list: "Nos coups de cœur :\n\n- un court métrage d'animation en papier découpé ;\n- une installation sonore dans l'ancienne halle ;\n- une lecture musicale au bord de la rivière.",
-    en_headings: &["A bold programme", "Audiences turned up", "What not to miss"],
+    en_headings: &[
+        "A bold programme",
+        "Audiences turned up",
+        "What not to miss",
+    ],
     en_paragraphs: &[
         "The programme gives pride of place to young creators without giving up on established names. It is a delicate balance that the artistic director fully embraces: people come for a famous name and leave with a discovery.",
         "Screenings sold out from the first weekend, including morning sessions for schools. More than two hundred volunteers run the front desk, the ticket office and even host some of the guests.",
@@ -367,7 +415,11 @@ const SCIENCES: Topic = Topic {
     ],
     fr_quote: "« La nature ne lit pas nos rapports : elle change à son rythme, et notre travail est de mesurer ce rythme honnêtement », explique la responsable du programme.",
     fr_list: "Les résultats en bref :\n\n- un recul observé sur 70 % des sites suivis ;\n- des écarts importants selon la profondeur ;\n- des signes de reprise là où les ancrages ont été interdits.",
-    en_headings: &["What the measurements show", "A new approach", "Open questions"],
+    en_headings: &[
+        "What the measurements show",
+        "A new approach",
+        "Open questions",
+    ],
     en_paragraphs: &[
         "The measurements, taken over three consecutive summers, show a clear trend. The researchers stress, however, that conditions vary from year to year and refuse to draw conclusions from a single season.",
         "The study relies on a simple but demanding protocol: the same sites, visited on the same dates, with the same instruments. That rigour makes it possible to compare data over time and spot subtle changes.",
@@ -381,7 +433,11 @@ const SCIENCES: Topic = Topic {
 };
 
 const IDEES: Topic = Topic {
-    fr_headings: &["Un constat partagé", "Changer de regard", "Ce que nous proposons"],
+    fr_headings: &[
+        "Un constat partagé",
+        "Changer de regard",
+        "Ce que nous proposons",
+    ],
     fr_paragraphs: &[
         "On aurait tort de réduire ce débat à une querelle d'experts. Il touche à la manière dont nous voulons vivre ensemble, à ce que nous jugeons digne d'être financé en commun, et à la place que nous laissons à chacun.",
         "Les chiffres sont connus, les rapports se succèdent, et pourtant rien ne bouge vraiment. Ce n'est pas l'information qui manque, c'est la volonté de faire des choix qui déplaisent à court terme.",
@@ -418,7 +474,11 @@ const SPORT: Topic = Topic {
     ],
     fr_quote: "« On a gagné avec nos tripes, mais on ne pourra pas gagner qu'avec nos tripes la saison prochaine », prévient le capitaine.",
     fr_list: "Le bilan de la saison :\n\n- 16 victoires, 2 nuls, 4 défaites ;\n- meilleure attaque de la poule ;\n- 3 joueurs formés au club titulaires réguliers.",
-    en_headings: &["The turning point", "Volunteers keep the club alive", "Looking to next season"],
+    en_headings: &[
+        "The turning point",
+        "Volunteers keep the club alive",
+        "Looking to next season",
+    ],
     en_paragraphs: &[
         "The game was decided in the last fifteen minutes. Four points down, the home side found a way back, carried by a crowd that never stopped singing despite the rain.",
         "The coach, who arrived two seasons ago, chose to rely on players from the club's academy. It was a risky bet that is starting to pay off, and it reassures the club's sponsors.",
@@ -447,7 +507,11 @@ const TECH: Topic = Topic {
     ],
     fr_quote: "« La sécurité, ce n'est pas un produit qu'on achète, c'est une habitude qu'on prend », rappelle le responsable informatique.",
     fr_list: "Les bonnes pratiques rappelées par les experts :\n\n- des sauvegardes hors ligne, testées ;\n- l'authentification à deux facteurs partout ;\n- des mises à jour appliquées sans attendre ;\n- un plan de crise écrit et connu de tous.",
-    en_headings: &["What changes for users", "Safeguards still unclear", "Lessons from an incident"],
+    en_headings: &[
+        "What changes for users",
+        "Safeguards still unclear",
+        "Lessons from an incident",
+    ],
     en_paragraphs: &[
         "For users, the change will at first be invisible. Apps will keep working as before, but the data they collect will be cut to the bare minimum and kept for a shorter time.",
         "Specialists welcome the progress while pointing to grey areas: who checks compliance, with what resources, and what penalties apply? Without clear answers, the rule risks remaining theoretical.",

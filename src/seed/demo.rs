@@ -89,7 +89,10 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
     let txn = db.conn.begin().await?;
     if has_rows(&txn, backend, "rubrics").await? {
         txn.rollback().await?;
-        return Ok(SeedReport { skipped: true, ..SeedReport::default() });
+        return Ok(SeedReport {
+            skipped: true,
+            ..SeedReport::default()
+        });
     }
     let now = Utc::now().trunc_subsecs(0);
     let mut report = SeedReport::default();
@@ -121,14 +124,23 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
     let mut author_ids = Vec::with_capacity(corpus::AUTHORS.len());
     for (i, author) in corpus::AUTHORS.iter().enumerate() {
         let slug = slugify(author.name);
-        let avatar = author.avatar.then(|| format!("https://media.example.org/authors/{slug}.jpg"));
+        let avatar = author
+            .avatar
+            .then(|| format!("https://media.example.org/authors/{slug}.jpg"));
         let created = now - Duration::days(380) + Duration::hours(i as i64);
         let id = insert_returning_id(
             &txn,
             backend,
             "INSERT INTO authors (slug, display_name, bio, avatar_url, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            vec![text(&slug), text(author.name), text(author.bio), Value::String(avatar), ts(created), ts(created)],
+            vec![
+                text(&slug),
+                text(author.name),
+                text(author.bio),
+                Value::String(avatar),
+                ts(created),
+                ts(created),
+            ],
         )
         .await?;
         author_ids.push(id);
@@ -152,7 +164,10 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
     let dates = publication_dates(now);
     for (i, def) in corpus::ARTICLES.iter().enumerate() {
         let (published_at, created_at, updated_at) = dates[i];
-        let slug = def.slug.map(str::to_owned).unwrap_or_else(|| slugify(def.title));
+        let slug = def
+            .slug
+            .map(str::to_owned)
+            .unwrap_or_else(|| slugify(def.title));
         let body = article_body(i, def);
         let rendered = render(&body);
         let topic = corpus::topic(def.rubric);
@@ -207,7 +222,11 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
                 &txn,
                 backend,
                 "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)",
-                vec![id(article_id), id(author_ids[*author]), Value::Int(Some(position as i32))],
+                vec![
+                    id(article_id),
+                    id(author_ids[*author]),
+                    Value::Int(Some(position as i32)),
+                ],
             )
             .await?;
         }
@@ -236,7 +255,8 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
             } else {
                 ordinary_thread(i, def.lang)
             };
-            report.comments += write_comments(&txn, backend, article_id, published, now, &thread).await?;
+            report.comments +=
+                write_comments(&txn, backend, article_id, published, now, &thread).await?;
         }
     }
 
@@ -291,7 +311,11 @@ fn publication_dates(now: DateTime<Utc>) -> Vec<Dates> {
                 }
                 Status::Scheduled(hours) => {
                     let created = now - Duration::days(rng.i64(1..6)) - jitter;
-                    (Some(now + Duration::hours(hours)), created, now - Duration::hours(2))
+                    (
+                        Some(now + Duration::hours(hours)),
+                        created,
+                        now - Duration::hours(2),
+                    )
                 }
             }
         })
@@ -304,8 +328,18 @@ fn article_body(i: usize, def: &ArticleDef) -> String {
     let topic = corpus::topic(def.rubric);
     let mut rng = fastrand::Rng::with_seed(0xb0d1_0000 + i as u64);
     let (headings, paragraphs, quote, list) = match def.lang {
-        Lang::Fr => (topic.fr_headings, topic.fr_paragraphs, topic.fr_quote, topic.fr_list),
-        Lang::En => (topic.en_headings, topic.en_paragraphs, topic.en_quote, topic.en_list),
+        Lang::Fr => (
+            topic.fr_headings,
+            topic.fr_paragraphs,
+            topic.fr_quote,
+            topic.fr_list,
+        ),
+        Lang::En => (
+            topic.en_headings,
+            topic.en_paragraphs,
+            topic.en_quote,
+            topic.en_list,
+        ),
     };
     let mut h: Vec<usize> = (0..headings.len()).collect();
     rng.shuffle(&mut h);
@@ -344,7 +378,11 @@ fn sources_for(i: usize) -> Vec<(&'static str, &'static str)> {
     let count = rng.usize(0..4);
     let mut picks: Vec<usize> = (0..corpus::SOURCES.len()).collect();
     rng.shuffle(&mut picks);
-    picks.into_iter().take(count).map(|k| corpus::SOURCES[k]).collect()
+    picks
+        .into_iter()
+        .take(count)
+        .map(|k| corpus::SOURCES[k])
+        .collect()
 }
 
 /// One comment to write: `parent` indexes an earlier entry of the same thread.
@@ -355,8 +393,18 @@ struct CommentDef {
     commenter: usize,
 }
 
-fn comment(parent: Option<usize>, status: &'static str, body: &str, commenter: usize) -> CommentDef {
-    CommentDef { parent, status, body: body.to_owned(), commenter }
+fn comment(
+    parent: Option<usize>,
+    status: &'static str,
+    body: &str,
+    commenter: usize,
+) -> CommentDef {
+    CommentDef {
+        parent,
+        status,
+        body: body.to_owned(),
+        commenter,
+    }
 }
 
 /// The exact thread documented on `fixtures::COMMENTED_SLUG`, in chronological order.
@@ -404,9 +452,24 @@ fn commented_fixture_thread() -> Vec<CommentDef> {
             "Le versement mobilité ne concerne que les entreprises de plus de onze salariés, c'est dans l'article.",
             5,
         ),
-        comment(None, "approved", "Bravo au conseil municipal pour ce vote courageux, malgré les critiques.", 6),
-        comment(Some(3), "pending", "Les deux ne sont pas incompatibles, l'évaluation dira ce qui marche le mieux.", 7),
-        comment(None, "rejected", "Tous des incapables, ce conseil ne sert à rien et ses élus non plus.", 1),
+        comment(
+            None,
+            "approved",
+            "Bravo au conseil municipal pour ce vote courageux, malgré les critiques.",
+            6,
+        ),
+        comment(
+            Some(3),
+            "pending",
+            "Les deux ne sont pas incompatibles, l'évaluation dira ce qui marche le mieux.",
+            7,
+        ),
+        comment(
+            None,
+            "rejected",
+            "Tous des incapables, ce conseil ne sert à rien et ses élus non plus.",
+            1,
+        ),
         comment(
             None,
             "spam",
@@ -441,17 +504,32 @@ fn ordinary_thread(i: usize, lang: Lang) -> Vec<CommentDef> {
         let top = thread.len() - 1;
         if rng.u8(0..10) < 4 {
             let who = pick_commenter(&mut rng);
-            thread.push(comment(Some(top), "approved", replies[rng.usize(0..replies.len())], who));
+            thread.push(comment(
+                Some(top),
+                "approved",
+                replies[rng.usize(0..replies.len())],
+                who,
+            ));
             let reply = thread.len() - 1;
             if rng.u8(0..10) < 4 {
                 let who = pick_commenter(&mut rng);
-                thread.push(comment(Some(reply), "approved", replies[rng.usize(0..replies.len())], who));
+                thread.push(comment(
+                    Some(reply),
+                    "approved",
+                    replies[rng.usize(0..replies.len())],
+                    who,
+                ));
             }
         }
     }
     if rng.u8(0..6) == 0 {
         let who = pick_commenter(&mut rng);
-        thread.push(comment(None, "pending", comments[bodies[bodies.len() - 1]], who));
+        thread.push(comment(
+            None,
+            "pending",
+            comments[bodies[bodies.len() - 1]],
+            who,
+        ));
     }
     thread
 }
@@ -515,7 +593,8 @@ async fn execute<C: ConnectionTrait>(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
     Ok(())
 }
 

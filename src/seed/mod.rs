@@ -47,7 +47,11 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
     if values.is_empty() {
         return Ok(());
     }
-    let max_params = if backend == DatabaseBackend::Sqlite { MAX_PARAMS_SQLITE } else { MAX_PARAMS_POSTGRES };
+    let max_params = if backend == DatabaseBackend::Sqlite {
+        MAX_PARAMS_SQLITE
+    } else {
+        MAX_PARAMS_POSTGRES
+    };
     let per_statement = (max_params / width).clamp(1, MAX_ROWS) * width;
     let head = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
     let mut values = values.into_iter().peekable();
@@ -69,7 +73,8 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
             }
             sql.push(')');
         }
-        conn.execute_raw(Statement::from_sql_and_values(backend, sql, chunk)).await?;
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, chunk))
+            .await?;
     }
     Ok(())
 }
@@ -89,7 +94,8 @@ pub(crate) async fn reset_sequences<C: ConnectionTrait>(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
              COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
         );
-        conn.query_one_raw(Statement::from_string(backend, sql)).await?;
+        conn.query_one_raw(Statement::from_string(backend, sql))
+            .await?;
     }
     Ok(())
 }
@@ -101,7 +107,10 @@ pub(crate) async fn has_rows<C: ConnectionTrait>(
     table: &str,
 ) -> Result<bool, DbErr> {
     let sql = format!("SELECT 1 FROM {table} LIMIT 1");
-    Ok(conn.query_one_raw(Statement::from_string(backend, sql)).await?.is_some())
+    Ok(conn
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?
+        .is_some())
 }
 
 /// Manual check against a scratch database (migrates it, seeds it, verifies the fixtures):
@@ -133,7 +142,9 @@ mod tests {
             .query_all_raw(Statement::from_sql_and_values(db.backend(), sql, values))
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+        rows.iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect()
     }
 
     fn s(v: &str) -> Value {
@@ -156,24 +167,50 @@ mod tests {
         let started = Instant::now();
         let report = demo(&db).await.unwrap();
         println!("demo: {report:?} in {:?}", started.elapsed());
-        assert!(!report.skipped && report.articles >= 64 && report.rubrics >= 8 && report.authors == 10);
-        assert!(demo(&db).await.unwrap().skipped, "a second run must do nothing");
-        let fr = scalar(&db, "SELECT COUNT(*) FROM articles WHERE language = 'fr'", vec![]).await;
-        let en = scalar(&db, "SELECT COUNT(*) FROM articles WHERE language = 'en'", vec![]).await;
+        assert!(
+            !report.skipped && report.articles >= 64 && report.rubrics >= 8 && report.authors == 10
+        );
+        assert!(
+            demo(&db).await.unwrap().skipped,
+            "a second run must do nothing"
+        );
+        let fr = scalar(
+            &db,
+            "SELECT COUNT(*) FROM articles WHERE language = 'fr'",
+            vec![],
+        )
+        .await;
+        let en = scalar(
+            &db,
+            "SELECT COUNT(*) FROM articles WHERE language = 'en'",
+            vec![],
+        )
+        .await;
         println!("languages: fr {fr}, en {en}");
         assert!(fr * 10 >= (fr + en) * 6 && en > 0);
 
         use demo::fixtures as f;
-        let one =
-            |slug: &str, cond: &str| format!("SELECT COUNT(*) FROM articles a WHERE a.slug = '{slug}' AND {cond}");
+        let one = |slug: &str, cond: &str| {
+            format!("SELECT COUNT(*) FROM articles a WHERE a.slug = '{slug}' AND {cond}")
+        };
         // Foreign policy.
         assert_eq!(scalar(&db, &one(f::FOREIGN_POLICY_SLUG, "a.status = 'published' AND a.language = 'fr' AND a.body LIKE '%étrangère%' AND lower(a.title) NOT LIKE '%etrangere%' AND a.title NOT LIKE '%étrangère%'"), vec![]).await, 1);
         assert_eq!(
-            scalar(&db, &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%etrangere%'"), vec![]).await,
+            scalar(
+                &db,
+                &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%etrangere%'"),
+                vec![]
+            )
+            .await,
             0
         );
         assert_eq!(
-            strings(&db, &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%trang%'"), vec![]).await,
+            strings(
+                &db,
+                &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%trang%'"),
+                vec![]
+            )
+            .await,
             [f::FOREIGN_POLICY_SLUG]
         );
         // Missile.
@@ -187,13 +224,22 @@ mod tests {
             [f::MISSILE_SLUG]
         );
         assert_eq!(
-            scalar(&db, &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%missiles%'"), vec![]).await,
+            scalar(
+                &db,
+                &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%missiles%'"),
+                vec![]
+            )
+            .await,
             0
         );
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE lower(body) LIKE '%missile%' OR lower(body) LIKE '%zeppelin%' OR lower(body) LIKE '%trang%'", vec![]).await, 0);
         // Zeppelin.
-        let mut z =
-            strings(&db, &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%zeppelin%'"), vec![]).await;
+        let mut z = strings(
+            &db,
+            &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%zeppelin%'"),
+            vec![],
+        )
+        .await;
         z.sort();
         let mut expected = vec![f::DRAFT_SLUG.to_owned(), f::SCHEDULED_SLUG.to_owned()];
         expected.sort();
@@ -230,7 +276,18 @@ mod tests {
         println!("rubric {rubric}, author {author}, tag {tag}");
         assert_eq!((rubric, author, tag), (10, 8, 10));
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM articles a JOIN rubrics r ON r.id = a.rubric_id WHERE a.slug = $1 AND r.slug = $2", vec![s(f::SCHEDULED_SLUG), s(f::RUBRIC_SLUG)]).await, 1);
-        assert_eq!(scalar(&db, &one(f::ENGLISH_SLUG, "a.status = 'published' AND a.language = 'en'"), vec![]).await, 1);
+        assert_eq!(
+            scalar(
+                &db,
+                &one(
+                    f::ENGLISH_SLUG,
+                    "a.status = 'published' AND a.language = 'en'"
+                ),
+                vec![]
+            )
+            .await,
+            1
+        );
         // Comments.
         let on = |cond: &str| {
             format!(
@@ -239,10 +296,18 @@ mod tests {
             )
         };
         assert_eq!(
-            scalar(&db, &on("c.status = 'approved' AND c.parent_id IS NULL"), vec![]).await,
+            scalar(
+                &db,
+                &on("c.status = 'approved' AND c.parent_id IS NULL"),
+                vec![]
+            )
+            .await,
             f::COMMENTED_APPROVED_TOP_LEVEL as i64
         );
-        assert_eq!(scalar(&db, &on("c.status = 'approved'"), vec![]).await, f::COMMENTED_APPROVED as i64);
+        assert_eq!(
+            scalar(&db, &on("c.status = 'approved'"), vec![]).await,
+            f::COMMENTED_APPROVED as i64
+        );
         assert_eq!(
             scalar(
                 &db,
@@ -252,8 +317,19 @@ mod tests {
             .await,
             1
         );
-        assert_eq!(scalar(&db, &on("c.status = 'pending' AND c.parent_id IS NOT NULL"), vec![]).await, 1);
-        assert_eq!(scalar(&db, &on("1 = 1"), vec![]).await, f::COMMENTED_TOTAL as i64);
+        assert_eq!(
+            scalar(
+                &db,
+                &on("c.status = 'pending' AND c.parent_id IS NOT NULL"),
+                vec![]
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            scalar(&db, &on("1 = 1"), vec![]).await,
+            f::COMMENTED_TOTAL as i64
+        );
         assert_eq!(
             scalar(
                 &db,
@@ -263,8 +339,24 @@ mod tests {
             .await,
             1
         );
-        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE body LIKE '%PENDINGMARKER%'", vec![]).await, 1);
-        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE status IN ('rejected', 'spam')", vec![]).await, 2);
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT COUNT(*) FROM comments WHERE body LIKE '%PENDINGMARKER%'",
+                vec![]
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT COUNT(*) FROM comments WHERE status IN ('rejected', 'spam')",
+                vec![]
+            )
+            .await,
+            2
+        );
         common_checks(&db).await;
 
         // What the search tests will do.
@@ -308,21 +400,37 @@ mod tests {
             0
         );
         assert_eq!(
-            scalar(db, "SELECT COUNT(*) FROM comments WHERE created_at > $1 OR moderated_at > $1", vec![now]).await,
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM comments WHERE created_at > $1 OR moderated_at > $1",
+                vec![now]
+            )
+            .await,
             0
         );
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_authors aa WHERE aa.article_id = a.id)", vec![]).await, 0);
         let sequences = if db.backend() == sea_orm::DatabaseBackend::Postgres {
             strings(db, "SELECT 'articles ' || last_value || ' ' || is_called FROM articles_id_seq UNION ALL SELECT 'comments ' || last_value || ' ' || is_called FROM comments_id_seq", vec![]).await
         } else {
-            strings(db, "SELECT name || ' ' || seq FROM sqlite_sequence ORDER BY name", vec![]).await
+            strings(
+                db,
+                "SELECT name || ' ' || seq FROM sqlite_sequence ORDER BY name",
+                vec![],
+            )
+            .await
         };
         println!("sequences: {sequences:?}");
     }
 
     async fn synthetic_check(db: &Db) {
-        let articles: u32 = std::env::var("KIOSQUE_SEED_ARTICLES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
-        let comments: u32 = std::env::var("KIOSQUE_SEED_COMMENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+        let articles: u32 = std::env::var("KIOSQUE_SEED_ARTICLES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2_000);
+        let comments: u32 = std::env::var("KIOSQUE_SEED_COMMENTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20_000);
         let started = Instant::now();
         let mut last = (String::new(), 0u64);
         let mut progress = |stage: &str, done: u64, total: u64| {
@@ -332,10 +440,18 @@ mod tests {
                 last = (stage.to_owned(), decile);
             }
         };
-        let report = synthetic(db, articles, comments, &mut progress).await.unwrap();
+        let report = synthetic(db, articles, comments, &mut progress)
+            .await
+            .unwrap();
         println!("synthetic: {report:?} in {:?}", started.elapsed());
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM articles", vec![]).await, articles as i64);
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM comments", vec![]).await, report.comments as i64);
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM articles", vec![]).await,
+            articles as i64
+        );
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM comments", vec![]).await,
+            report.comments as i64
+        );
         let err = synthetic(db, 1, 1, &mut |_, _, _| {}).await.unwrap_err();
         println!("second run: {err}");
         for sql in [

@@ -20,7 +20,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, TransactionTrait, Value};
 use tokio::sync::mpsc;
 
 use super::words::{self, Bank};
@@ -94,7 +94,10 @@ pub async fn synthetic(
             )));
         }
     }
-    let anchor = Utc::now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let anchor = Utc::now()
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
     let mut report = SeedReport::default();
 
     progress("catalogue", 0, 3);
@@ -108,7 +111,10 @@ pub async fn synthetic(
     progress("catalogue", 3, 3);
 
     let plan = Arc::new(Plan::new(articles as usize, comments as u64, anchor));
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 4);
 
     // Articles, with their authors, tags and sources.
     let total = plan.articles.len() as u64;
@@ -127,9 +133,30 @@ pub async fn synthetic(
         let rows = receive(&mut rx, b).await?;
         let txn = db.conn.begin().await?;
         insert_rows(&txn, backend, "articles", ARTICLE_COLUMNS, rows.articles).await?;
-        insert_rows(&txn, backend, "article_authors", &["article_id", "author_id", "position"], rows.authors).await?;
-        insert_rows(&txn, backend, "article_tags", &["article_id", "tag_id"], rows.tags).await?;
-        insert_rows(&txn, backend, "article_sources", &["article_id", "position", "name", "url"], rows.sources).await?;
+        insert_rows(
+            &txn,
+            backend,
+            "article_authors",
+            &["article_id", "author_id", "position"],
+            rows.authors,
+        )
+        .await?;
+        insert_rows(
+            &txn,
+            backend,
+            "article_tags",
+            &["article_id", "tag_id"],
+            rows.tags,
+        )
+        .await?;
+        insert_rows(
+            &txn,
+            backend,
+            "article_sources",
+            &["article_id", "position", "name", "url"],
+            rows.sources,
+        )
+        .await?;
         txn.commit().await?;
         done += batch.len() as u64;
         progress("articles", done, total);
@@ -159,8 +186,19 @@ pub async fn synthetic(
     report.comments = total as usize;
 
     progress("sequences", 0, 1);
-    reset_sequences(&db.conn, backend, &["rubrics", "authors", "tags", "articles", "article_sources", "comments"])
-        .await?;
+    reset_sequences(
+        &db.conn,
+        backend,
+        &[
+            "rubrics",
+            "authors",
+            "tags",
+            "articles",
+            "article_sources",
+            "comments",
+        ],
+    )
+    .await?;
     progress("sequences", 1, 1);
     Ok(report)
 }
@@ -194,10 +232,9 @@ where
 
 async fn receive<T>(rx: &mut [mpsc::Receiver<T>], b: usize) -> Result<T, DbErr> {
     let workers = rx.len();
-    rx[b % workers]
-        .recv()
-        .await
-        .ok_or_else(|| DbErr::Custom("a synthetic data generator thread stopped unexpectedly".into()))
+    rx[b % workers].recv().await.ok_or_else(|| {
+        DbErr::Custom("a synthetic data generator thread stopped unexpectedly".into())
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -265,7 +302,8 @@ impl Plan {
                 970..990 => Kind::Scheduled,
                 _ => Kind::Archived,
             };
-            let timeline = start + Duration::seconds(span * i as i64 / n as i64 + rng.i64(0..(step + 1) / 2));
+            let timeline =
+                start + Duration::seconds(span * i as i64 / n as i64 + rng.i64(0..(step + 1) / 2));
             let at = match kind {
                 Kind::Published | Kind::Archived => {
                     let at = match last_published {
@@ -276,7 +314,9 @@ impl Plan {
                     at
                 }
                 Kind::Draft => timeline,
-                Kind::Scheduled => anchor + Duration::days(1) + Duration::minutes(rng.i64(0..60 * 24 * 60)),
+                Kind::Scheduled => {
+                    anchor + Duration::days(1) + Duration::minutes(rng.i64(0..60 * 24 * 60))
+                }
             };
             let french = rng.u8(0..100) < 65;
             let mut pick = rng.u32(0..rubric_total);
@@ -285,7 +325,14 @@ impl Plan {
                 pick -= words::RUBRIC_WEIGHTS[rubric];
                 rubric += 1;
             }
-            articles.push(Planned { kind, at, french, rubric: rubric as u8, comments: 0, first_comment: 0 });
+            articles.push(Planned {
+                kind,
+                at,
+                french,
+                rubric: rubric as u8,
+                comments: 0,
+                first_comment: 0,
+            });
         }
 
         // Comment counts: weights with a long tail, scaled so that they sum to exactly m.
@@ -294,7 +341,11 @@ impl Plan {
             .enumerate()
             .filter(|(_, a)| a.kind == Kind::Published)
             .map(|(i, _)| {
-                let w = if rng.u8(0..100) == 0 { rng.u64(100..600) } else { rng.u64(0..13) };
+                let w = if rng.u8(0..100) == 0 {
+                    rng.u64(100..600)
+                } else {
+                    rng.u64(0..13)
+                };
                 (i, w)
             })
             .collect();
@@ -307,7 +358,9 @@ impl Plan {
         for (i, w) in weights {
             cumulative += w as u128;
             // Zero only when there is no weight at all (no published article).
-            let upto = (cumulative * m as u128).checked_div(total_weight).unwrap_or(0) as u64;
+            let upto = (cumulative * m as u128)
+                .checked_div(total_weight)
+                .unwrap_or(0) as u64;
             articles[i].comments = (upto - assigned) as u32;
             articles[i].first_comment = assigned + 1;
             assigned = upto;
@@ -316,7 +369,13 @@ impl Plan {
 
         let first_name_slugs = words::FIRST_NAMES.iter().map(|s| slugify(s)).collect();
         let last_name_slugs = words::LAST_NAMES.iter().map(|s| slugify(s)).collect();
-        Self { anchor, articles, comment_total, first_name_slugs, last_name_slugs }
+        Self {
+            anchor,
+            articles,
+            comment_total,
+            first_name_slugs,
+            last_name_slugs,
+        }
     }
 
     /// Ranges of article indexes whose comments make one write batch.
@@ -356,7 +415,11 @@ impl Plan {
         let planned = self.articles[i];
         let id = i as i64 + 1;
         let mut rng = fastrand::Rng::with_seed(mix(SEED ^ 0xa7, id as u64));
-        let bank = if planned.french { &words::FR } else { &words::EN };
+        let bank = if planned.french {
+            &words::FR
+        } else {
+            &words::EN
+        };
 
         let mut title = String::with_capacity(120);
         let title_complement = rng.u8(0..10) < 3;
@@ -382,7 +445,11 @@ impl Plan {
             }
             Kind::Draft => {
                 let created = planned.at;
-                (None, created, (created + Duration::minutes(rng.i64(0..10 * 24 * 60))).min(self.anchor))
+                (
+                    None,
+                    created,
+                    (created + Duration::minutes(rng.i64(0..10 * 24 * 60))).min(self.anchor),
+                )
             }
             Kind::Scheduled => {
                 let created = self.anchor - Duration::minutes(rng.i64(0..20 * 24 * 60));
@@ -423,7 +490,10 @@ impl Plan {
             6..9 => 2,
             _ => 3,
         };
-        for (position, author) in skewed_distinct(&mut rng, AUTHORS, authors).into_iter().enumerate() {
+        for (position, author) in skewed_distinct(&mut rng, AUTHORS, authors)
+            .into_iter()
+            .enumerate()
+        {
             rows.authors.extend([
                 Value::BigInt(Some(id)),
                 Value::BigInt(Some(author as i64 + 1)),
@@ -438,7 +508,8 @@ impl Plan {
             _ => 4,
         };
         for tag in skewed_distinct(&mut rng, TAGS, tags) {
-            rows.tags.extend([Value::BigInt(Some(id)), Value::BigInt(Some(tag as i64 + 1))]);
+            rows.tags
+                .extend([Value::BigInt(Some(id)), Value::BigInt(Some(tag as i64 + 1))]);
         }
         let sources = match rng.u8(0..10) {
             0..4 => 0,
@@ -459,7 +530,10 @@ impl Plan {
 
     /// The comments of the articles in `range`: (count, row values).
     fn comment_rows(&self, range: Range<usize>) -> (u64, Vec<Value>) {
-        let count: u64 = self.articles[range.clone()].iter().map(|a| a.comments as u64).sum();
+        let count: u64 = self.articles[range.clone()]
+            .iter()
+            .map(|a| a.comments as u64)
+            .sum();
         let mut rows = Vec::with_capacity(count as usize * COMMENT_COLUMNS.len());
         let mut approved: Vec<(i64, u8)> = Vec::new();
         let mut offsets: Vec<i64> = Vec::new();
@@ -471,7 +545,11 @@ impl Plan {
             let n = article.comments as i64;
             let article_id = i as i64 + 1;
             let mut rng = fastrand::Rng::with_seed(mix(SEED ^ 0xc0, article_id as u64));
-            let bank = if article.french { &words::FR } else { &words::EN };
+            let bank = if article.french {
+                &words::FR
+            } else {
+                &words::EN
+            };
             let horizon = if n > 50 { 365 } else { 60 };
             let end = (article.at + Duration::days(horizon)).min(self.anchor);
             // Strictly increasing offsets (seconds after publication), at least a minute.
@@ -498,12 +576,16 @@ impl Plan {
                 if status == "approved" && depth < 2 {
                     approved.push((id, depth));
                 }
-                let moderated = (status != "pending")
-                    .then(|| (created + Duration::minutes(rng.i64(1..240))).min(self.anchor.max(created)));
+                let moderated = (status != "pending").then(|| {
+                    (created + Duration::minutes(rng.i64(1..240))).min(self.anchor.max(created))
+                });
                 let first = rng.usize(0..words::FIRST_NAMES.len());
                 let last = rng.usize(0..words::LAST_NAMES.len());
-                let name =
-                    format!("{} {}.", words::FIRST_NAMES[first], words::LAST_NAMES[last].chars().next().unwrap_or('X'));
+                let name = format!(
+                    "{} {}.",
+                    words::FIRST_NAMES[first],
+                    words::LAST_NAMES[last].chars().next().unwrap_or('X')
+                );
                 let email = format!(
                     "{}.{}{}@example.net",
                     self.first_name_slugs[first],
@@ -513,7 +595,10 @@ impl Plan {
                 let mut body = String::with_capacity(120);
                 body.push_str(bank.comment_openers[rng.usize(0..bank.comment_openers.len())]);
                 body.push(' ');
-                push_capitalized(&mut body, bank.comment_remarks[rng.usize(0..bank.comment_remarks.len())]);
+                push_capitalized(
+                    &mut body,
+                    bank.comment_remarks[rng.usize(0..bank.comment_remarks.len())],
+                );
                 if rng.u8(0..10) < 4 {
                     body.push_str(bank.comment_and);
                     body.push_str(bank.comment_remarks[rng.usize(0..bank.comment_remarks.len())]);
@@ -541,7 +626,13 @@ impl Plan {
 // Text
 
 /// "Subject verb object[ complement]" (no final period), capitalised unless after a connector.
-fn clause(rng: &mut fastrand::Rng, bank: &Bank, out: &mut String, after_connector: bool, complement: bool) {
+fn clause(
+    rng: &mut fastrand::Rng,
+    bank: &Bank,
+    out: &mut String,
+    after_connector: bool,
+    complement: bool,
+) {
     let subject = bank.subjects[rng.usize(0..bank.subjects.len())];
     if after_connector {
         out.push_str(subject);
@@ -647,7 +738,15 @@ async fn insert_rubrics<C: ConnectionTrait>(
             ts(created),
         ]);
     }
-    let cols = &["id", "slug", "name", "description", "position", "created_at", "updated_at"];
+    let cols = &[
+        "id",
+        "slug",
+        "name",
+        "description",
+        "position",
+        "created_at",
+        "updated_at",
+    ];
     insert_rows(conn, backend, "rubrics", cols, values).await?;
     Ok(words::RUBRICS.len())
 }
@@ -666,8 +765,9 @@ async fn insert_authors<C: ConnectionTrait>(
         let slug = slugify(&name);
         let beat = words::BEATS[rng.usize(0..words::BEATS.len())];
         let years = rng.u8(2..30);
-        let bio =
-            format!("Journaliste depuis {years} ans, couvre {beat}. Auteur de reportages et d'enquêtes au long cours.");
+        let bio = format!(
+            "Journaliste depuis {years} ans, couvre {beat}. Auteur de reportages et d'enquêtes au long cours."
+        );
         let avatar = (i % 3 != 2).then(|| format!("https://media.example.org/authors/{slug}.jpg"));
         let created = anchor - Duration::days(HISTORY_DAYS + 20) + Duration::hours(i as i64);
         values.extend([
@@ -680,7 +780,15 @@ async fn insert_authors<C: ConnectionTrait>(
             ts(created),
         ]);
     }
-    let cols = &["id", "slug", "display_name", "bio", "avatar_url", "created_at", "updated_at"];
+    let cols = &[
+        "id",
+        "slug",
+        "display_name",
+        "bio",
+        "avatar_url",
+        "created_at",
+        "updated_at",
+    ];
     insert_rows(conn, backend, "authors", cols, values).await?;
     Ok(AUTHORS)
 }
@@ -695,7 +803,11 @@ async fn insert_tags<C: ConnectionTrait>(
     for region in words::TAG_REGIONS {
         for base in words::TAG_BASES {
             id += 1;
-            let name = if region.is_empty() { base.to_string() } else { format!("{base} ({region})") };
+            let name = if region.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base} ({region})")
+            };
             let created = anchor - Duration::days(HISTORY_DAYS + 10) + Duration::minutes(id);
             values.extend([
                 Value::BigInt(Some(id)),
@@ -706,7 +818,14 @@ async fn insert_tags<C: ConnectionTrait>(
         }
     }
     debug_assert_eq!(id as usize, TAGS);
-    insert_rows(conn, backend, "tags", &["id", "slug", "name", "created_at"], values).await?;
+    insert_rows(
+        conn,
+        backend,
+        "tags",
+        &["id", "slug", "name", "created_at"],
+        values,
+    )
+    .await?;
     Ok(id as usize)
 }
 

@@ -410,27 +410,40 @@ pub const EN: Bank = Bank {
 
 /// The twelve synthetic rubrics: (name, description).
 pub const RUBRICS: &[(&str, &str)] = &[
-    ("International", "Diplomatie, conflits et grands équilibres du monde."),
+    (
+        "International",
+        "Diplomatie, conflits et grands équilibres du monde.",
+    ),
     ("Politique", "Parlement, partis et vie politique locale."),
     ("Économie", "Entreprises, emploi et finances publiques."),
-    ("Société", "Éducation, logement, justice et vie quotidienne."),
+    (
+        "Société",
+        "Éducation, logement, justice et vie quotidienne.",
+    ),
     ("Culture", "Livres, cinéma, musique et scènes."),
-    ("Sciences", "Recherche, découvertes et débats scientifiques."),
+    (
+        "Sciences",
+        "Recherche, découvertes et débats scientifiques.",
+    ),
     ("Planète", "Climat, biodiversité et environnement."),
     ("Idées", "Tribunes, opinions et débats."),
     ("Sport", "Compétitions, clubs et coulisses."),
     ("Tech", "Numérique, logiciels et plateformes."),
     ("Santé", "Hôpital, prévention et santé publique."),
-    ("Régions", "L'actualité des territoires, au plus près du terrain."),
+    (
+        "Régions",
+        "L'actualité des territoires, au plus près du terrain.",
+    ),
 ];
 
 /// Relative weights of the rubrics (some sections publish far more than others).
 pub const RUBRIC_WEIGHTS: &[u32] = &[18, 16, 12, 14, 8, 5, 6, 4, 9, 4, 3, 10];
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Camille", "Julien", "Amina", "Thomas", "Sophie", "Hugo", "Léa", "Marc", "Nadia", "Daniel", "Inès", "Lucas",
-    "Chloé", "Yanis", "Manon", "Karim", "Elsa", "Mathieu", "Sarah", "Antoine", "Clara", "Mehdi", "Pauline", "Olivier",
-    "Fatou", "Nicolas", "Jeanne", "Rémi", "Alice", "Samuel",
+    "Camille", "Julien", "Amina", "Thomas", "Sophie", "Hugo", "Léa", "Marc", "Nadia", "Daniel",
+    "Inès", "Lucas", "Chloé", "Yanis", "Manon", "Karim", "Elsa", "Mathieu", "Sarah", "Antoine",
+    "Clara", "Mehdi", "Pauline", "Olivier", "Fatou", "Nicolas", "Jeanne", "Rémi", "Alice",
+    "Samuel",
 ];
 
 pub const LAST_NAMES: &[&str] = &[
