@@ -28,6 +28,7 @@ pub struct AppState {
     pub content: Content,
     pub schema: KiosqueSchema,
     pub documents: graphql::http::DocumentCache,
+    pub keys: Arc<crate::auth::jwt::Keys>,
 }
 
 impl AppState {
@@ -36,17 +37,33 @@ impl AppState {
         let mut limits = graphql::Limits::from_config(&config);
         limits.introspection = true;
         let schema = graphql::schema(content.clone(), limits);
+        let secret = config.jwt_secret.clone().unwrap_or_else(random_secret);
+        let keys = Arc::new(crate::auth::jwt::Keys::new(
+            &secret,
+            config.jwt_previous_secret.as_deref(),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+            config.access_token_ttl_secs,
+        ));
         Self {
             config: Arc::new(config),
             content,
             schema,
             documents: Default::default(),
+            keys,
         }
     }
 
     pub fn db(&self) -> &Db {
         &self.content.db
     }
+}
+
+/// A random secret, for demo runs and tests that set none.
+pub fn random_secret() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The whole HTTP surface.
@@ -59,7 +76,13 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .nest("/v1", crate::rest::router())
+        .nest(
+            "/v1",
+            crate::rest::router().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::auth::extract::authenticate,
+            )),
+        )
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))

@@ -16,8 +16,15 @@ pub struct Config {
     pub public_url: String,
     /// `KIOSQUE_DEMO`: demo mode (GraphiQL, introspection, generated secret).
     pub demo: bool,
-    /// `KIOSQUE_JWT_SECRET`: required outside demo mode (used by the write side).
+    /// `KIOSQUE_JWT_SECRET`: signs access tokens; required outside demo mode.
     pub jwt_secret: Option<String>,
+    /// `KIOSQUE_JWT_PREVIOUS_SECRET`: the key being rotated out, still accepted.
+    pub jwt_previous_secret: Option<String>,
+    /// `KIOSQUE_JWT_ISSUER` (default `kiosque`) and `KIOSQUE_JWT_AUDIENCE` (default `kiosque-api`).
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// `KIOSQUE_ACCESS_TOKEN_TTL_SECS` (default 900).
+    pub access_token_ttl_secs: i64,
     pub pool: PoolSettings,
     /// `KIOSQUE_REQUEST_TIMEOUT_SECS` (default 15).
     pub request_timeout: Duration,
@@ -79,7 +86,11 @@ impl Config {
             public_url: get("KIOSQUE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
             bind,
             demo: parse(&get, "KIOSQUE_DEMO", false)?,
-            jwt_secret: get("KIOSQUE_JWT_SECRET"),
+            jwt_secret: get("KIOSQUE_JWT_SECRET").filter(|s| !s.is_empty()),
+            jwt_previous_secret: get("KIOSQUE_JWT_PREVIOUS_SECRET").filter(|s| !s.is_empty()),
+            jwt_issuer: get("KIOSQUE_JWT_ISSUER").unwrap_or_else(|| "kiosque".into()),
+            jwt_audience: get("KIOSQUE_JWT_AUDIENCE").unwrap_or_else(|| "kiosque-api".into()),
+            access_token_ttl_secs: parse(&get, "KIOSQUE_ACCESS_TOKEN_TTL_SECS", 900)?,
             pool: PoolSettings {
                 max_connections: parse(
                     &get,

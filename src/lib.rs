@@ -6,6 +6,8 @@
 
 /// Router, shared state and the server loop (graceful shutdown).
 pub mod app;
+/// Who is calling: JWT access tokens, API keys, passwords; the request extractors.
+pub mod auth;
 /// The command-line commands (`serve`, `migrate`, `seed`, `export-schema`).
 pub mod commands;
 /// The typed configuration, read once from `KIOSQUE_*` variables.

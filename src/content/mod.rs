@@ -2,6 +2,7 @@
 //! both doors (GraphQL and REST) call the same methods with the same inputs. This layer
 //! never imports axum or async-graphql's request context.
 
+pub mod accounts;
 pub mod article_page;
 pub mod articles;
 pub mod catalogue;
@@ -10,6 +11,7 @@ pub mod home;
 pub mod ids;
 pub mod markdown;
 pub mod pagination;
+pub mod permissions;
 pub mod slug;
 pub(crate) mod sql;
 

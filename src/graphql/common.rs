@@ -7,9 +7,10 @@ use crate::content::{Content, Viewer};
 use crate::error::AppError;
 
 /// What the HTTP layer attaches to each GraphQL request.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RequestData {
     pub viewer: Viewer,
+    pub actor: crate::auth::Actor,
 }
 
 pub(crate) fn content<'a>(ctx: &Context<'a>) -> &'a Content {
@@ -20,6 +21,12 @@ pub(crate) fn viewer(ctx: &Context<'_>) -> Viewer {
     ctx.data_opt::<RequestData>()
         .map(|d| d.viewer)
         .unwrap_or_else(Viewer::public)
+}
+
+pub(crate) fn actor(ctx: &Context<'_>) -> crate::auth::Actor {
+    ctx.data_opt::<RequestData>()
+        .map(|d| d.actor.clone())
+        .unwrap_or_default()
 }
 
 /// Maps a service error to a GraphQL error carrying `extensions.code`.

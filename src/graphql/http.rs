@@ -12,7 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::RequestData;
 use crate::app::AppState;
-use crate::content::Viewer;
+use crate::auth::Actor;
+use crate::auth::extract::MaybeActor;
 use crate::error::AppError;
 
 /// Query texts longer than this are parsed every time (they are rare, and the cache must
@@ -47,23 +48,60 @@ impl DocumentCache {
     }
 }
 
-async fn execute(state: &AppState, mut request: async_graphql::Request) -> async_graphql::Response {
+async fn execute(
+    state: &AppState,
+    actor: Actor,
+    mut request: async_graphql::Request,
+) -> async_graphql::Response {
     state.documents.prepare(&mut request);
     let request = request.data(RequestData {
-        viewer: Viewer::public(),
+        viewer: actor.viewer(),
+        actor,
     });
     state.schema.execute(request).await
 }
 
+/// A request-level failure (bad credentials) as a GraphQL response: the error carries
+/// `extensions.code`, and the HTTP status is the error's own.
+fn failure(err: AppError) -> Response {
+    let status = err.status();
+    let body = serde_json::json!({
+        "errors": [{ "message": err.public_message(), "extensions": { "code": err.code() } }]
+    });
+    let mut response = (status, axum::Json(body)).into_response();
+    if status == axum::http::StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            axum::http::header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+    }
+    response
+}
+
 pub async fn graphql_post(
     State(state): State<AppState>,
+    actor: Result<MaybeActor, AppError>,
     request: GraphQLRequest,
-) -> GraphQLResponse {
-    execute(&state, request.into_inner()).await.into()
+) -> Response {
+    match actor {
+        Ok(MaybeActor(actor)) => {
+            GraphQLResponse::from(execute(&state, actor, request.into_inner()).await)
+                .into_response()
+        }
+        Err(err) => failure(err),
+    }
 }
 
 /// `GET /graphql`: a query in the query string, or GraphiQL in a browser (demo mode).
-pub async fn graphql_get(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+pub async fn graphql_get(
+    State(state): State<AppState>,
+    actor: Result<MaybeActor, AppError>,
+    uri: axum::http::Uri,
+) -> Response {
+    let actor = match actor {
+        Ok(MaybeActor(actor)) => actor,
+        Err(err) => return failure(err),
+    };
     let query_string = uri.query().unwrap_or_default();
     let has_query = query_string
         .split('&')
@@ -75,7 +113,7 @@ pub async fn graphql_get(State(state): State<AppState>, uri: axum::http::Uri) ->
         return AppError::not_found("GraphiQL (served in demo mode only)").into_response();
     }
     match async_graphql::http::parse_query_string(query_string) {
-        Ok(request) => GraphQLResponse::from(execute(&state, request).await).into_response(),
+        Ok(request) => GraphQLResponse::from(execute(&state, actor, request).await).into_response(),
         Err(err) => AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response(),
     }
 }

@@ -2,24 +2,29 @@
 //! services. Relations are batched per list (`batch::Siblings`), so a query costs a number
 //! of statements that depends on its shape only, never on page sizes.
 
+mod accounts;
 mod articles;
 mod batch;
 mod catalogue;
+mod comment_mutations;
 mod comments;
 mod common;
+mod editorial;
 pub mod http;
+mod mutation;
 mod node;
 mod query;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
 pub use common::RequestData;
+pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
 use crate::config::Config;
 use crate::content::Content;
 
-pub type KiosqueSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type KiosqueSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Limits applied to every request (see `Config`).
 #[derive(Debug, Clone, Copy)]
@@ -41,12 +46,16 @@ impl Limits {
 
 /// Builds the schema served by the application.
 pub fn schema(content: Content, limits: Limits) -> KiosqueSchema {
-    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(content)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(8);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(content)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(8);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -55,7 +64,11 @@ pub fn schema(content: Content, limits: Limits) -> KiosqueSchema {
 
 /// The SDL of the schema, as checked in at `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

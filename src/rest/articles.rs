@@ -12,7 +12,7 @@ use super::error::ApiResult;
 use super::openapi::{InvalidRequest, NotFound};
 use super::params::{ApiPath, ApiQuery, ArticleFilterParams, ArticleListParams, PageParams, int};
 use crate::app::AppState;
-use crate::content::Viewer;
+use crate::auth::extract::Reader;
 use crate::content::article_page::PageParts;
 use crate::content::articles::{
     ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef,
@@ -255,6 +255,7 @@ impl From<SourceRecord> for Source {
 )]
 pub async fn list_articles(
     State(state): State<AppState>,
+    Reader(viewer): Reader,
     here: Here,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(filter): ApiQuery<ArticleFilterParams>,
@@ -266,7 +267,7 @@ pub async fn list_articles(
         .content
         .articles()
         .list(
-            &Viewer::public(),
+            &viewer,
             &filter,
             order,
             &request,
@@ -291,14 +292,12 @@ pub async fn list_articles(
 )]
 pub async fn find_article(
     State(state): State<AppState>,
+    Reader(viewer): Reader,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<ArticleParams>,
 ) -> ApiResult<Public<ArticleData>> {
     let parts = params.parts(&state.content)?;
-    let page = state
-        .content
-        .article_page(&Viewer::public(), &slug, parts)
-        .await?;
+    let page = state.content.article_page(&viewer, &slug, parts).await?;
     let mut record = page.article;
     let adjacent = page.adjacent;
     let article = Article {
@@ -347,6 +346,7 @@ pub struct RelatedParams {
 )]
 pub async fn list_related_articles(
     State(state): State<AppState>,
+    Reader(viewer): Reader,
     here: Here,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<RelatedParams>,
@@ -355,7 +355,6 @@ pub async fn list_related_articles(
         "limit",
         int("limit", params.limit.as_deref())?.unwrap_or(5).into(),
     )?;
-    let viewer = Viewer::public();
     let articles = state.content.articles();
     let source = articles
         .find_by_slug(&viewer, &slug, ArticleParts::default())

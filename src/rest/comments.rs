@@ -13,6 +13,7 @@ use super::error::ApiResult;
 use super::openapi::{InvalidRequest, NotFound};
 use super::params::{ApiPath, ApiQuery, PageParams, flag};
 use crate::app::AppState;
+use crate::auth::extract::Reader;
 use crate::content::Viewer;
 use crate::content::articles::ArticleParts;
 use crate::content::comments::{CommentRecord, CommentScope, Comments};
@@ -110,6 +111,7 @@ impl CommentListParams {
 )]
 pub async fn list_article_comments(
     State(state): State<AppState>,
+    Reader(viewer): Reader,
     here: Here,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(page): ApiQuery<PageParams>,
@@ -120,7 +122,6 @@ pub async fn list_article_comments(
         params.scope()?,
         flag("include_total", params.include_total.as_deref())?,
     );
-    let viewer = Viewer::public();
     let article = state
         .content
         .articles()

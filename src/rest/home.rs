@@ -11,7 +11,7 @@ use super::error::ApiResult;
 use super::openapi::InvalidRequest;
 use super::params::{ApiQuery, int};
 use crate::app::AppState;
-use crate::content::Viewer;
+use crate::auth::extract::Reader;
 use crate::content::articles::ArticleParts;
 use crate::error::AppError;
 
@@ -67,18 +67,14 @@ fn size(field: &str, raw: Option<&str>, default: u32) -> Result<u32, AppError> {
 )]
 pub async fn get_home(
     State(state): State<AppState>,
+    Reader(viewer): Reader,
     ApiQuery(params): ApiQuery<HomeParams>,
 ) -> ApiResult<Public<HomeData>> {
     let latest = size("latest", params.latest.as_deref(), 10)?;
     let per_rubric = size("per_rubric", params.per_rubric.as_deref(), 3)?;
     let home = state
         .content
-        .home(
-            &Viewer::public(),
-            latest,
-            per_rubric,
-            ArticleParts::default(),
-        )
+        .home(&viewer, latest, per_rubric, ArticleParts::default())
         .await?;
     let (records, sections): (Vec<_>, Vec<_>) = home.rubrics.into_iter().unzip();
     let rubrics = rubrics(records)

@@ -10,7 +10,7 @@ use super::error::{ApiError, ApiResult};
 use super::openapi::InvalidRequest;
 use super::params::{ApiQuery, ArticleFilterParams, PageParams, flag};
 use crate::app::AppState;
-use crate::content::Viewer;
+use crate::auth::extract::Reader;
 use crate::content::articles::ArticleParts;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -44,6 +44,7 @@ pub struct SearchParams {
 )]
 pub async fn search_articles(
     State(state): State<AppState>,
+    Reader(viewer): Reader,
     here: Here,
     ApiQuery(params): ApiQuery<SearchParams>,
     ApiQuery(filter): ApiQuery<ArticleFilterParams>,
@@ -62,7 +63,7 @@ pub async fn search_articles(
         .content
         .articles()
         .search(
-            &Viewer::public(),
+            &viewer,
             &query,
             &filter,
             &request,

@@ -105,6 +105,16 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A valid access token for a user with this role (user id 1, no byline).
+    pub fn token(&self, role: kiosque::auth::Role) -> String {
+        let user = kiosque::auth::UserActor {
+            id: 1,
+            role,
+            author_id: None,
+        };
+        self.state.keys.issue(&user).expect("token")
+    }
+
     /// Statements executed on the database so far.
     pub fn statements(&self) -> u64 {
         self.state.db().statement_count()

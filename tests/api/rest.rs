@@ -5,6 +5,8 @@ use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
 use serde_json::{Value, json};
 
+use kiosque::auth::Role;
+
 use crate::helpers::{TestApp, slugs};
 
 /// GETs a URL (absolute) and returns its status and JSON body.
@@ -653,11 +655,48 @@ async fn problems_and_credentials_are_kept_out_of_shared_caches() {
     let signed = app
         .client
         .get(app.url("/v1/rubrics"))
+        .bearer_auth(app.token(Role::Reader))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    assert_eq!(signed.headers()[CACHE_CONTROL], "private, no-cache");
+    let forged = app
+        .client
+        .get(app.url("/v1/rubrics"))
         .bearer_auth("some-token")
         .send()
         .await
         .unwrap();
-    assert_eq!(signed.headers()[CACHE_CONTROL], "private, no-cache");
+    assert_eq!(forged.status(), 401);
+    assert_eq!(
+        forged.headers()["www-authenticate"],
+        "Bearer error=\"invalid_token\""
+    );
+}
+
+#[tokio::test]
+async fn staff_tokens_see_drafts_and_the_public_does_not() {
+    let app = TestApp::spawn().await;
+    let path = format!("/v1/articles/{}", fx::DRAFT_SLUG);
+    assert_eq!(app.get(&path).await.status(), 404);
+    let editor = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(app.token(Role::Editor))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(editor.status(), 200);
+    assert_eq!(editor.headers()[CACHE_CONTROL], "private, no-cache");
+    let reader = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(app.token(Role::Reader))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reader.status(), 404, "readers see what the public sees");
 }
 
 #[tokio::test]

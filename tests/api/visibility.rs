@@ -73,3 +73,31 @@ async fn only_approved_comments_are_visible() {
             .contains(fx::PENDING_MARKER)
     );
 }
+
+#[tokio::test]
+async fn staff_see_drafts_in_graphql_and_bad_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let q = "query($s: String!) { article(slug: $s) { slug status } }";
+    let body = json!({ "query": q, "variables": { "s": fx::DRAFT_SLUG } });
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(app.token(kiosque::auth::Role::Author))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let data: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(data["data"]["article"]["status"], "DRAFT");
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth("nonsense")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let data: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(data["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}

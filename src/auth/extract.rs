@@ -1,0 +1,111 @@
+//! The caller of a request, as axum extractors: `MaybeActor` (anonymous allowed; a bad
+//! token is a 401, never anonymous), `RequireActor` (401 when anonymous) and `Reader` (the
+//! visibility the caller gets).
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::Actor;
+use crate::app::AppState;
+use crate::content::Viewer;
+use crate::error::AppError;
+
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+fn unauthenticated() -> AppError {
+    AppError::Unauthenticated("the access token is invalid or expired".into())
+}
+
+/// Authenticates every request of a router before its handler runs, so that a bad
+/// credential is a 401 on every route (never silently anonymous), and stores the actor for
+/// the extractors below.
+pub async fn authenticate(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (mut parts, body) = request.into_parts();
+    match read_credentials(&parts, &state).await {
+        Ok(actor) => {
+            parts.extensions.insert(actor);
+            next.run(axum::extract::Request::from_parts(parts, body))
+                .await
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+/// The caller of a request: as authenticated by [`authenticate`], or read now.
+pub async fn actor_of(parts: &Parts, state: &AppState) -> Result<Actor, AppError> {
+    if let Some(actor) = parts.extensions.get::<Actor>() {
+        return Ok(actor.clone());
+    }
+    read_credentials(parts, state).await
+}
+
+/// Reads the caller from `Authorization: Bearer …` or `X-Api-Key`.
+async fn read_credentials(parts: &Parts, state: &AppState) -> Result<Actor, AppError> {
+    if let Some(value) = parts.headers.get(AUTHORIZATION) {
+        let raw = value.to_str().map_err(|_| unauthenticated())?;
+        let (scheme, token) = raw.split_once(' ').ok_or_else(unauthenticated)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(unauthenticated());
+        }
+        return Ok(Actor::User(state.keys.verify(token.trim())?));
+    }
+    if let Some(value) = parts.headers.get(API_KEY_HEADER) {
+        let key = value
+            .to_str()
+            .map_err(|_| AppError::Unauthenticated("the API key is invalid or revoked".into()))?;
+        let partner = state.content.api_keys().authenticate(key).await?;
+        return Ok(Actor::Partner(partner));
+    }
+    Ok(Actor::Anonymous)
+}
+
+/// The caller, possibly anonymous.
+pub struct MaybeActor(pub Actor);
+
+impl FromRequestParts<AppState> for MaybeActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(actor_of(parts, state).await?))
+    }
+}
+
+/// A signed-in caller (user or partner).
+pub struct RequireActor(pub Actor);
+
+impl FromRequestParts<AppState> for RequireActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match actor_of(parts, state).await? {
+            Actor::Anonymous => Err(AppError::Unauthenticated("sign in to do this".into())),
+            actor => Ok(Self(actor)),
+        }
+    }
+}
+
+/// What the caller may read: staff see drafts and scheduled articles.
+pub struct Reader(pub Viewer);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(actor_of(parts, state).await?.viewer()))
+    }
+}

@@ -1,0 +1,108 @@
+//! Who is calling: staff and readers with short-lived JWT access tokens, partners with API
+//! keys. The doors turn a request into an [`Actor`]; the content layer decides what the
+//! actor may do.
+
+pub mod extract;
+pub mod jwt;
+pub mod password;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::Viewer;
+
+/// A user's role. Staff roles (`admin`, `editor`, `author`) see drafts and scheduled
+/// articles; readers see what the public sees and may comment under their name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Editor,
+    Author,
+    Reader,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+            Self::Author => "author",
+            Self::Reader => "reader",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "admin" => Self::Admin,
+            "editor" => Self::Editor,
+            "author" => Self::Author,
+            "reader" => Self::Reader,
+            _ => return None,
+        })
+    }
+
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Self::Reader)
+    }
+}
+
+/// A signed-in user, as their access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserActor {
+    pub id: i64,
+    pub role: Role,
+    /// The public byline of a staff member, if any (authors edit their own articles).
+    pub author_id: Option<i64>,
+}
+
+/// A syndication partner, by API key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerActor {
+    pub key_id: i64,
+    pub scopes: Vec<String>,
+}
+
+/// The caller of one request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Actor {
+    #[default]
+    Anonymous,
+    User(UserActor),
+    Partner(PartnerActor),
+}
+
+impl Actor {
+    /// What this caller may read.
+    pub fn viewer(&self) -> Viewer {
+        match self {
+            Self::User(user) if user.role.is_staff() => Viewer::staff(),
+            _ => Viewer::public(),
+        }
+    }
+
+    pub fn user(&self) -> Option<&UserActor> {
+        match self {
+            Self::User(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user().map(|u| u.role)
+    }
+
+    pub fn is_authenticated(&self) -> bool {
+        !matches!(self, Self::Anonymous)
+    }
+}
