@@ -29,14 +29,12 @@ pub struct AppState {
     pub schema: KiosqueSchema,
     pub documents: graphql::http::DocumentCache,
     pub keys: Arc<crate::auth::jwt::Keys>,
+    /// Sends "send to a friend" emails (the worker started by [`serve`]).
+    pub mailer: Arc<crate::mail::Mailer>,
 }
 
 impl AppState {
     pub fn new(config: Config, db: Db) -> Self {
-        let content = Content::new(db, config.max_page_size);
-        let mut limits = graphql::Limits::from_config(&config);
-        limits.introspection = true;
-        let schema = graphql::schema(content.clone(), limits);
         let secret = config.jwt_secret.clone().unwrap_or_else(random_secret);
         let keys = Arc::new(crate::auth::jwt::Keys::new(
             &secret,
@@ -45,12 +43,29 @@ impl AppState {
             &config.jwt_audience,
             config.access_token_ttl_secs,
         ));
+        let content = Content::new(db, config.max_page_size);
+        // Sessions (sign-in, refresh) sign with the same keys that the extractors verify with.
+        let content = content.with_keys(keys.clone());
+        let content = content.with_protection(crate::content::protection::Protection::from_config(
+            &config,
+            secret.clone(),
+        ));
+        let mailer = Arc::new(
+            crate::mail::Mailer::from_config(&config).unwrap_or_else(|err| {
+                tracing::error!(error = %err, "emails go to the log instead");
+                crate::mail::Mailer::log_only(&config)
+            }),
+        );
+        let mut limits = graphql::Limits::from_config(&config);
+        limits.introspection = true;
+        let schema = graphql::schema(content.clone(), limits);
         Self {
             config: Arc::new(config),
             content,
             schema,
             documents: Default::default(),
             keys,
+            mailer,
         }
     }
 
@@ -84,6 +99,11 @@ pub fn build_router(state: AppState) -> Router {
             )),
         )
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(
+            |request: axum::extract::Request, next: axum::middleware::Next| {
+                crate::db::in_request(next.run(request))
+            },
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
@@ -129,10 +149,27 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = state
+        .mailer
+        .clone()
+        .spawn(state.content.clone(), state.config.clone(), stopped);
     let router = build_router(state);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
+    // The peer address reaches handlers (rate limits per client) as `ConnectInfo`.
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    let _ = stop.send(true);
+    if tokio::time::timeout(Duration::from_secs(10), worker)
         .await
+        .is_err()
+    {
+        tracing::warn!("the email worker did not stop in time");
+    }
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -58,11 +58,8 @@ pub async fn serve(mut config: Config, demo: bool, bind: Option<SocketAddr>) -> 
         tracing::warn!(
             "KIOSQUE_JWT_SECRET is not set: a random secret was generated for this demo run"
         );
-        config.jwt_secret = Some(format!(
-            "{:032x}{:032x}",
-            fastrand::u128(..),
-            fastrand::u128(..)
-        ));
+        // A signing secret must come from a CSPRNG (fastrand is predictable).
+        config.jwt_secret = Some(app::random_secret());
     }
     let db = connect(&config).await?;
     if config.demo {
@@ -73,6 +70,24 @@ pub async fn serve(mut config: Config, demo: bool, bind: Option<SocketAddr>) -> 
             tracing::info!("demo content already present");
         } else {
             tracing::info!(?report, "demo content seeded");
+        }
+        let accounts = crate::seed::demo_users(&db)
+            .await
+            .map_err(|err| anyhow::anyhow!("could not create the demo accounts: {err}"))?;
+        if accounts.is_empty() {
+            println!(
+                "Demo accounts already exist (their passwords were printed when they were created)."
+            );
+        } else {
+            println!("Demo accounts (passwords shown once):");
+            for account in &accounts {
+                println!(
+                    "  {:<7} {:<28} {}",
+                    account.role.as_str(),
+                    account.email,
+                    account.password
+                );
+            }
         }
     }
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -124,6 +139,68 @@ pub async fn seed(config: Config, articles: u32, comments: u32) -> anyhow::Resul
         "seeded {report:?} in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// `kiosque user create`: an account from the command line (the first admin, typically).
+/// The password comes from `--password`, else `KIOSQUE_USER_PASSWORD`, else is generated
+/// and printed once.
+pub async fn create_user(
+    config: Config,
+    email: &str,
+    role: &str,
+    password: Option<String>,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    use crate::content::accounts::{NewUser, random_token};
+    use crate::error::AppError;
+    let role = crate::auth::Role::parse(role)
+        .with_context(|| format!("unknown role `{role}`: use admin, editor, author or reader"))?;
+    let given = password.or_else(|| {
+        std::env::var("KIOSQUE_USER_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+    });
+    let generated = given.is_none();
+    let password = given.unwrap_or_else(|| random_token(18));
+    let display_name = name.unwrap_or_else(|| {
+        email
+            .trim()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    let db = connect(&config).await?;
+    let content = crate::content::Content::new(db, config.max_page_size);
+    let user = content
+        .users()
+        .register(NewUser {
+            email: email.to_owned(),
+            password: password.clone(),
+            display_name,
+            role,
+            author_id: None,
+        })
+        .await
+        .map_err(|err| match err {
+            AppError::Conflict(_) => anyhow::anyhow!(
+                "an account with the email {} already exists",
+                email.trim().to_lowercase()
+            ),
+            AppError::InvalidInput { message, .. } => anyhow::anyhow!("{message}"),
+            other => anyhow::anyhow!("could not create the account: {other}"),
+        })?;
+    println!(
+        "created the {} account {} (id {})",
+        role.as_str(),
+        user.email,
+        user.id
+    );
+    if generated {
+        println!("password: {password}");
+        println!("(shown once: store it now)");
+    }
     Ok(())
 }
 

@@ -34,9 +34,40 @@ pub struct Config {
     pub max_page_size: u32,
     /// `KIOSQUE_GRAPHQL_MAX_DEPTH` (default 12) and `KIOSQUE_GRAPHQL_MAX_COMPLEXITY` (default 10000).
     pub graphql_max_depth: usize,
+    /// `KIOSQUE_GRAPHQL_FAST_PATH` (default true): serve proven hot queries without the
+    /// general executor (see `graphql/fast`).
+    pub graphql_fast_path: bool,
     pub graphql_max_complexity: usize,
     /// `KIOSQUE_CACHE_MAX_AGE_SECS` (default 30): `max-age` of public reads.
     pub cache_max_age: u32,
+    /// `KIOSQUE_REDIS_URL`: rate-limit counters shared by every instance (in process when unset).
+    pub redis_url: Option<String>,
+    /// `KIOSQUE_REDIS_PREFIX` (default `kiosque:`): the prefix of every Redis key.
+    pub redis_prefix: String,
+    /// `KIOSQUE_SMTP_URL` (`smtp://host:port`): "send to a friend" emails go out by SMTP;
+    /// unset, they are written to the log.
+    pub smtp_url: Option<String>,
+    /// `KIOSQUE_MAIL_FROM` (default `Kiosque <no-reply@localhost>`).
+    pub mail_from: String,
+    /// `KIOSQUE_MAIL_POLL_MS` (default 5000): how often the share worker looks for due emails.
+    pub mail_poll: Duration,
+    /// `KIOSQUE_COMMENT_MAX_LINKS` (default 3): more links in a comment is a 422.
+    pub comment_max_links: u32,
+    /// `KIOSQUE_AUTO_APPROVE_KNOWN` (default true): comments from an email or account with an
+    /// approved comment are published at once.
+    pub auto_approve_known: bool,
+    /// `KIOSQUE_RATE_LIMIT_WINDOW_SECS` (default 600): the window of the limits below.
+    pub rate_limit_window_secs: u64,
+    /// `KIOSQUE_COMMENTS_PER_CLIENT` (10), `KIOSQUE_COMMENTS_PER_ARTICLE` (200),
+    /// `KIOSQUE_SHARES_PER_CLIENT` (10), `KIOSQUE_REPORTS_PER_CLIENT` (20): events per window;
+    /// 0 turns a limit off.
+    pub comments_per_client: u32,
+    pub comments_per_article: u32,
+    pub shares_per_client: u32,
+    pub reports_per_client: u32,
+    /// `KIOSQUE_TRUST_FORWARDED_FOR` (default false): behind one trusted reverse proxy, the
+    /// client is the last address of `X-Forwarded-For` rather than the peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -112,8 +143,24 @@ impl Config {
             body_limit: parse(&get, "KIOSQUE_BODY_LIMIT_BYTES", 256 * 1024)?,
             max_page_size: parse(&get, "KIOSQUE_MAX_PAGE_SIZE", 100)?,
             graphql_max_depth: parse(&get, "KIOSQUE_GRAPHQL_MAX_DEPTH", 12)?,
+            graphql_fast_path: parse(&get, "KIOSQUE_GRAPHQL_FAST_PATH", true)?,
             graphql_max_complexity: parse(&get, "KIOSQUE_GRAPHQL_MAX_COMPLEXITY", 10_000)?,
             cache_max_age: parse(&get, "KIOSQUE_CACHE_MAX_AGE_SECS", 30)?,
+            redis_url: get("KIOSQUE_REDIS_URL").filter(|s| !s.trim().is_empty()),
+            redis_prefix: get("KIOSQUE_REDIS_PREFIX").unwrap_or_else(|| "kiosque:".into()),
+            smtp_url: get("KIOSQUE_SMTP_URL").filter(|s| !s.trim().is_empty()),
+            mail_from: get("KIOSQUE_MAIL_FROM")
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "Kiosque <no-reply@localhost>".into()),
+            mail_poll: Duration::from_millis(parse(&get, "KIOSQUE_MAIL_POLL_MS", 5_000)?),
+            comment_max_links: parse(&get, "KIOSQUE_COMMENT_MAX_LINKS", 3)?,
+            auto_approve_known: parse(&get, "KIOSQUE_AUTO_APPROVE_KNOWN", true)?,
+            rate_limit_window_secs: parse(&get, "KIOSQUE_RATE_LIMIT_WINDOW_SECS", 600)?,
+            comments_per_client: parse(&get, "KIOSQUE_COMMENTS_PER_CLIENT", 10)?,
+            comments_per_article: parse(&get, "KIOSQUE_COMMENTS_PER_ARTICLE", 200)?,
+            shares_per_client: parse(&get, "KIOSQUE_SHARES_PER_CLIENT", 10)?,
+            reports_per_client: parse(&get, "KIOSQUE_REPORTS_PER_CLIENT", 20)?,
+            trust_forwarded_for: parse(&get, "KIOSQUE_TRUST_FORWARDED_FOR", false)?,
         })
     }
 
@@ -188,6 +235,71 @@ impl Config {
             "KIOSQUE_CACHE_MAX_AGE_SECS",
             "30",
             "`max-age` of public reads",
+        ),
+        (
+            "KIOSQUE_REDIS_URL",
+            "(unset: in process)",
+            "Redis for rate-limit counters shared by all instances, e.g. `redis://127.0.0.1:6379`",
+        ),
+        (
+            "KIOSQUE_REDIS_PREFIX",
+            "kiosque:",
+            "prefix of every Redis key",
+        ),
+        (
+            "KIOSQUE_SMTP_URL",
+            "(unset: log transport)",
+            "`smtp://host:port` to send \"send to a friend\" emails; unset, they are logged",
+        ),
+        (
+            "KIOSQUE_MAIL_FROM",
+            "Kiosque <no-reply@localhost>",
+            "sender of outgoing emails",
+        ),
+        (
+            "KIOSQUE_MAIL_POLL_MS",
+            "5000",
+            "how often the email worker looks for due shares",
+        ),
+        (
+            "KIOSQUE_COMMENT_MAX_LINKS",
+            "3",
+            "most links allowed in one comment",
+        ),
+        (
+            "KIOSQUE_AUTO_APPROVE_KNOWN",
+            "true",
+            "publish at once comments from an email or account with an approved comment",
+        ),
+        (
+            "KIOSQUE_RATE_LIMIT_WINDOW_SECS",
+            "600",
+            "window of the comment, share and report limits",
+        ),
+        (
+            "KIOSQUE_COMMENTS_PER_CLIENT",
+            "10",
+            "comments per client address per window (0: no limit)",
+        ),
+        (
+            "KIOSQUE_COMMENTS_PER_ARTICLE",
+            "200",
+            "comments per article per window (0: no limit)",
+        ),
+        (
+            "KIOSQUE_SHARES_PER_CLIENT",
+            "10",
+            "\"send to a friend\" emails per client address per window (0: no limit)",
+        ),
+        (
+            "KIOSQUE_REPORTS_PER_CLIENT",
+            "20",
+            "comment reports per client address per window (0: no limit)",
+        ),
+        (
+            "KIOSQUE_TRUST_FORWARDED_FOR",
+            "false",
+            "behind one trusted proxy: the client is the last `X-Forwarded-For` address",
         ),
         (
             "RUST_LOG",

@@ -22,6 +22,10 @@ pub mod entities;
 pub mod error;
 /// The GraphQL door: schema, loaders, one file per area.
 pub mod graphql;
+/// Outgoing email: the "send to a friend" worker (SMTP or the log transport).
+pub mod mail;
+/// Rate-limit counters: in process, or in Redis to hold across instances.
+pub mod ratelimit;
 /// The REST door under `/v1`: the route index, one file per area, OpenAPI.
 pub mod rest;
 /// Demo content and the synthetic benchmark corpus.

@@ -46,11 +46,36 @@ enum Command {
         #[arg(long, default_value_t = 10000)]
         comments: u32,
     },
+    /// Manage accounts from the command line (e.g. the first admin).
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Write schema/schema.graphql and openapi.yaml from the code.
     ExportSchema {
         /// Folder to write into (the repository root by default).
         #[arg(long, default_value = ".")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. Without --password, the password is read from
+    /// KIOSQUE_USER_PASSWORD, or generated and printed once.
+    Create {
+        /// The account's email (trimmed and lowercased).
+        #[arg(long)]
+        email: String,
+        /// The account's role.
+        #[arg(long, value_parser = ["admin", "editor", "author", "reader"])]
+        role: String,
+        /// The password (10 to 256 characters); beware that it stays in the shell history.
+        #[arg(long)]
+        password: Option<String>,
+        /// The name shown in the back office (the email's local part by default).
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -82,6 +107,15 @@ fn run_async(command: Command) -> anyhow::Result<()> {
             Command::Seed { articles, comments } => {
                 commands::seed(config, articles, comments).await
             }
+            Command::User {
+                action:
+                    UserCommand::Create {
+                        email,
+                        role,
+                        password,
+                        name,
+                    },
+            } => commands::create_user(config, &email, &role, password, name).await,
             Command::ExportSchema { .. } => unreachable!("handled without a runtime"),
         }
     })

@@ -7,11 +7,14 @@ pub mod article_page;
 pub mod articles;
 pub mod catalogue;
 pub mod comments;
+pub mod editorial;
 pub mod home;
 pub mod ids;
 pub mod markdown;
 pub mod pagination;
 pub mod permissions;
+pub mod protection;
+pub mod shares;
 pub mod slug;
 pub(crate) mod sql;
 
@@ -64,11 +67,33 @@ pub struct Content {
     pub db: Db,
     /// The cap on `first`/`last`.
     pub max_page_size: u32,
+    /// Rate limits and policy of readers' writes (comments, reports, shares).
+    pub protection: std::sync::Arc<protection::Protection>,
+    /// Signs the access tokens of new sessions (absent for command-line tools, which
+    /// create accounts but never sign anyone in).
+    pub keys: Option<std::sync::Arc<crate::auth::jwt::Keys>>,
 }
 
 impl Content {
     pub fn new(db: Db, max_page_size: u32) -> Self {
-        Self { db, max_page_size }
+        Self {
+            db,
+            max_page_size,
+            protection: Default::default(),
+            keys: None,
+        }
+    }
+
+    /// The same services, signing access tokens with `keys`.
+    pub fn with_keys(mut self, keys: std::sync::Arc<crate::auth::jwt::Keys>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// The same services with these write protections (from the configuration).
+    pub fn with_protection(mut self, protection: protection::Protection) -> Self {
+        self.protection = std::sync::Arc::new(protection);
+        self
     }
 
     pub fn articles(&self) -> articles::Articles<'_> {

@@ -10,6 +10,17 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr};
 
+tokio::task_local! {
+    /// Set while a request is being handled: statements run inside it are counted.
+    static REQUEST_SCOPE: ();
+}
+
+/// Runs a request's work so that its statements are counted (background workers' are not:
+/// the count is what pages cost).
+pub async fn in_request<F: std::future::Future>(work: F) -> F::Output {
+    REQUEST_SCOPE.scope((), work).await
+}
+
 /// The database handle shared by the whole process: a pool plus a statement counter (read by
 /// tests and `/metrics` to prove that pages cost a bounded number of statements).
 #[derive(Clone, Debug)]
@@ -67,8 +78,11 @@ impl Db {
         let mut conn = Database::connect(options).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
-        conn.set_metric_callback(move |_info| {
-            counter.fetch_add(1, Ordering::Relaxed);
+        conn.set_metric_callback(move |info| {
+            if REQUEST_SCOPE.try_with(|_| ()).is_ok() {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            tracing::trace!(elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql, "statement");
         });
         Ok(Self { conn, statements })
     }
@@ -82,7 +96,7 @@ impl Db {
         Migrator::up(&self.conn, None).await
     }
 
-    /// Statements executed through this handle since start.
+    /// Statements executed on behalf of requests since start.
     pub fn statement_count(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }

@@ -1,14 +1,437 @@
-//! Placeholder for the comment_mutations mutations (being written).
+//! Readers' writes and moderation in GraphQL: posting and reporting comments, sending an
+//! article to a friend, and the moderation queue, counts, actions and audit trail. Each
+//! field reads its caller and input and calls one content service, which holds the rules.
 
-use async_graphql::Object;
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::common::*;
+use crate::content::comments::moderation::{
+    ModerationAction as Action, ModerationCounts as Counts, ModerationEntry, QueueFilter,
+    QueueStatus, QueuedComment,
+};
+use crate::content::comments::posting::{NewComment, PostedComment, comment_id};
+use crate::content::ids::{self, Kind};
+use crate::content::pagination::Page;
+use crate::content::shares::NewShare;
+use crate::ratelimit::ClientIp;
+
+fn client(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_opt::<ClientIp>().and_then(|c| c.0)
+}
+
+fn comment_ids(field: &str, raw: &[ID]) -> GqlResult<Vec<i64>> {
+    raw.iter()
+        .map(|id| comment_id(field, id).map_err(gql))
+        .collect()
+}
+
+/// A comment as posted: `PENDING` until a moderator approves it (unless its writer is known).
+#[derive(SimpleObject)]
+pub struct PostedCommentPayload {
+    pub id: ID,
+    pub status: CommentStatus,
+    pub parent_id: Option<ID>,
+    pub author_name: String,
+    /// Plain text (markup removed): escape it when rendering.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<PostedComment> for PostedCommentPayload {
+    fn from(c: PostedComment) -> Self {
+        Self {
+            id: ID(ids::encode(Kind::Comment, c.id)),
+            status: CommentStatus::parse(&c.status),
+            parent_id: c.parent_id.map(|p| ID(ids::encode(Kind::Comment, p))),
+            author_name: c.author_name,
+            body: c.body,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// Where a comment stands in moderation.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Spam,
+    Deleted,
+}
+
+impl CommentStatus {
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "approved" => Self::Approved,
+            "rejected" => Self::Rejected,
+            "spam" => Self::Spam,
+            "deleted" => Self::Deleted,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// A part of the moderation queue.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModerationStatus {
+    #[default]
+    Pending,
+    Approved,
+    Rejected,
+    Spam,
+    Deleted,
+    /// Reported by readers, not yet dealt with.
+    Flagged,
+}
+
+impl From<ModerationStatus> for QueueStatus {
+    fn from(s: ModerationStatus) -> Self {
+        match s {
+            ModerationStatus::Pending => Self::Pending,
+            ModerationStatus::Approved => Self::Approved,
+            ModerationStatus::Rejected => Self::Rejected,
+            ModerationStatus::Spam => Self::Spam,
+            ModerationStatus::Deleted => Self::Deleted,
+            ModerationStatus::Flagged => Self::Flagged,
+        }
+    }
+}
+
+/// What a moderator does to a comment (`DELETE` is soft: the audit trail stays).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ModerationAction {
+    Approve,
+    Reject,
+    Spam,
+    Delete,
+}
+
+impl From<ModerationAction> for Action {
+    fn from(a: ModerationAction) -> Self {
+        match a {
+            ModerationAction::Approve => Self::Approve,
+            ModerationAction::Reject => Self::Reject,
+            ModerationAction::Spam => Self::Spam,
+            ModerationAction::Delete => Self::Delete,
+        }
+    }
+}
+
+/// A comment as moderators see it.
+#[derive(SimpleObject)]
+pub struct ModeratedComment {
+    pub id: ID,
+    pub status: CommentStatus,
+    pub article_id: ID,
+    pub article_slug: String,
+    pub article_title: String,
+    pub parent_id: Option<ID>,
+    pub author_name: String,
+    /// Written by a signed-in reader rather than a guest.
+    pub signed_in: bool,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub moderated_at: Option<DateTime<Utc>>,
+    pub moderation_reason: Option<String>,
+    /// Readers' reports not yet dealt with.
+    pub flag_count: i64,
+    pub flag_reasons: Vec<String>,
+}
+
+impl From<QueuedComment> for ModeratedComment {
+    fn from(c: QueuedComment) -> Self {
+        Self {
+            id: ID(ids::encode(Kind::Comment, c.id)),
+            status: CommentStatus::parse(&c.status),
+            article_id: ID(ids::encode(Kind::Article, c.article_id)),
+            article_slug: c.article_slug,
+            article_title: c.article_title,
+            parent_id: c.parent_id.map(|p| ID(ids::encode(Kind::Comment, p))),
+            author_name: c.author_name,
+            signed_in: c.signed_in,
+            body: c.body,
+            created_at: c.created_at,
+            moderated_at: c.moderated_at,
+            moderation_reason: c.moderation_reason,
+            flag_count: c.flag_count,
+            flag_reasons: c.flag_reasons,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ModerationEdge {
+    pub cursor: String,
+    pub node: ModeratedComment,
+}
+
+/// A page of the moderation queue, newest first.
+#[derive(SimpleObject)]
+pub struct ModerationConnection {
+    pub edges: Vec<ModerationEdge>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+impl From<Page<QueuedComment>> for ModerationConnection {
+    fn from(page: Page<QueuedComment>) -> Self {
+        Self {
+            total_count: page.total.unwrap_or(0),
+            page_info: page.info.into(),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(cursor, c)| ModerationEdge {
+                    cursor,
+                    node: c.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How many comments each part of the queue holds.
+#[derive(SimpleObject)]
+pub struct ModerationCounts {
+    pub pending: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub spam: i64,
+    pub deleted: i64,
+    pub flagged: i64,
+}
+
+impl From<Counts> for ModerationCounts {
+    fn from(c: Counts) -> Self {
+        Self {
+            pending: c.pending,
+            approved: c.approved,
+            rejected: c.rejected,
+            spam: c.spam,
+            deleted: c.deleted,
+            flagged: c.flagged,
+        }
+    }
+}
+
+/// One moderation action in a comment's audit trail.
+#[derive(SimpleObject)]
+pub struct ModerationLogEntry {
+    pub action: String,
+    pub from_status: CommentStatus,
+    pub to_status: CommentStatus,
+    pub reason: Option<String>,
+    /// The moderator's display name (absent if their account was removed).
+    pub actor_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ModerationEntry> for ModerationLogEntry {
+    fn from(e: ModerationEntry) -> Self {
+        Self {
+            action: e.action,
+            from_status: CommentStatus::parse(&e.from_status),
+            to_status: CommentStatus::parse(&e.to_status),
+            reason: e.reason,
+            actor_name: e.actor_name,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// A comment to post. Guests give a name and an email (never shown); signed-in readers
+/// write under their account's name.
+#[derive(InputObject)]
+pub struct PostCommentInput {
+    pub article_slug: String,
+    /// A published comment of the same article.
+    pub parent_id: Option<ID>,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    /// Plain text, 2 to 5000 characters; markup is removed.
+    pub body: String,
+    /// Leave empty (a field for robots).
+    pub website: Option<String>,
+}
+
+/// "Send to a friend" is queued, then emailed.
+#[derive(SimpleObject)]
+pub struct ShareReceipt {
+    /// `queued`.
+    pub status: String,
+}
 
 #[derive(Default)]
 pub struct CommentMutations;
 
 #[Object]
 impl CommentMutations {
-    /// Placeholder, removed when the area lands.
-    async fn comment_mutations_placeholder(&self) -> bool {
-        false
+    /// Posts a comment; it may wait for moderation (`status: PENDING`).
+    async fn post_comment(
+        &self,
+        ctx: &Context<'_>,
+        input: PostCommentInput,
+    ) -> GqlResult<PostedCommentPayload> {
+        let parent_id = input
+            .parent_id
+            .map(|p| comment_id("parentId", &p))
+            .transpose()
+            .map_err(gql)?;
+        let comment = NewComment {
+            article_slug: input.article_slug,
+            parent_id,
+            author_name: input.author_name,
+            author_email: input.author_email,
+            body: input.body,
+            website: input.website,
+            idempotency_key: None,
+        };
+        let posted = content(ctx)
+            .comments()
+            .post(&actor(ctx), client(ctx), comment)
+            .await
+            .map_err(gql)?;
+        Ok(posted.into())
+    }
+
+    /// Reports a published comment to the moderators.
+    async fn report_comment(&self, ctx: &Context<'_>, id: ID, reason: String) -> GqlResult<bool> {
+        let id = comment_id("id", &id).map_err(gql)?;
+        content(ctx)
+            .comments()
+            .report(&actor(ctx), client(ctx), id, &reason)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Applies a moderation action to one comment (editors and admins).
+    async fn moderate_comment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        action: ModerationAction,
+        reason: Option<String>,
+    ) -> GqlResult<ModeratedComment> {
+        let ids = comment_ids("id", std::slice::from_ref(&id))?;
+        let mut done = content(ctx)
+            .comments()
+            .moderate(&actor(ctx), &ids, action.into(), reason.as_deref())
+            .await
+            .map_err(gql)?;
+        done.pop()
+            .map(Into::into)
+            .ok_or_else(|| gql(crate::error::AppError::not_found("comment")))
+    }
+
+    /// Applies a moderation action to many comments at once (all or none; at most 100).
+    async fn moderate_comments(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+        action: ModerationAction,
+        reason: Option<String>,
+    ) -> GqlResult<Vec<ModeratedComment>> {
+        let ids = comment_ids("ids", &ids)?;
+        let done = content(ctx)
+            .comments()
+            .moderate(&actor(ctx), &ids, action.into(), reason.as_deref())
+            .await
+            .map_err(gql)?;
+        Ok(done.into_iter().map(Into::into).collect())
+    }
+
+    /// Emails a published article to someone (queued; sent shortly).
+    async fn share_article(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        recipient_email: String,
+        sender_name: String,
+        message: Option<String>,
+    ) -> GqlResult<ShareReceipt> {
+        let receipt = content(ctx)
+            .shares()
+            .queue(
+                &actor(ctx),
+                client(ctx),
+                NewShare {
+                    article_slug: slug,
+                    recipient_email,
+                    sender_name,
+                    message,
+                },
+            )
+            .await
+            .map_err(gql)?;
+        Ok(ShareReceipt {
+            status: receipt.status,
+        })
+    }
+}
+
+/// The moderation reads (editors and admins).
+#[derive(Default)]
+pub struct ModerationQuery;
+
+#[Object]
+impl ModerationQuery {
+    /// The moderation queue, newest first: pending comments by default.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
+    async fn moderation_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] status: ModerationStatus,
+        #[graphql(desc = "An article's slug")] article: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<ModerationConnection> {
+        let page = page_request(ctx, page_args(first, after, last, before))?;
+        let filter = QueueFilter {
+            status: status.into(),
+            article_slug: article,
+        };
+        let with_total = selects(ctx, &["totalCount"]);
+        let page = content(ctx)
+            .comments()
+            .queue(&actor(ctx), &filter, &page, with_total)
+            .await
+            .map_err(gql)?;
+        Ok(page.into())
+    }
+
+    /// How many comments each part of the queue holds (optionally for one article).
+    async fn moderation_counts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "An article's slug")] article: Option<String>,
+    ) -> GqlResult<ModerationCounts> {
+        let counts = content(ctx)
+            .comments()
+            .moderation_counts(&actor(ctx), article.as_deref())
+            .await
+            .map_err(gql)?;
+        Ok(counts.into())
+    }
+
+    /// The moderation history of a comment, oldest first.
+    async fn comment_moderation_log(
+        &self,
+        ctx: &Context<'_>,
+        comment_id: ID,
+    ) -> GqlResult<Vec<ModerationLogEntry>> {
+        let id =
+            crate::content::comments::posting::comment_id("commentId", &comment_id).map_err(gql)?;
+        let log = content(ctx)
+            .comments()
+            .moderation_log(&actor(ctx), id)
+            .await
+            .map_err(gql)?;
+        Ok(log.into_iter().map(Into::into).collect())
     }
 }

@@ -20,45 +20,117 @@ use crate::error::AppError;
 /// stay small).
 const MAX_CACHED_QUERY_LEN: usize = 16 * 1024;
 
-/// Parsed documents by query text, bounded.
+/// A parsed document, and the operations of it that already ran through the general
+/// executor without any error (those may take the fast path).
+pub struct CachedDocument {
+    doc: ExecutableDocument,
+    proven: std::sync::RwLock<Vec<Option<String>>>,
+}
+
+impl CachedDocument {
+    fn is_proven(&self, operation: &Option<String>) -> bool {
+        self.proven
+            .read()
+            .map(|p| p.contains(operation))
+            .unwrap_or(false)
+    }
+
+    fn prove(&self, operation: &Option<String>) {
+        if let Ok(mut proven) = self.proven.write()
+            && !proven.contains(operation)
+            && proven.len() < 16
+        {
+            proven.push(operation.clone());
+        }
+    }
+}
+
+/// Parsed documents by query text, bounded; and how many requests took the fast path.
 #[derive(Clone)]
-pub struct DocumentCache(Arc<quick_cache::sync::Cache<String, Arc<ExecutableDocument>>>);
+pub struct DocumentCache(
+    Arc<quick_cache::sync::Cache<String, Arc<CachedDocument>>>,
+    Arc<std::sync::atomic::AtomicU64>,
+);
 
 impl Default for DocumentCache {
     fn default() -> Self {
-        Self(Arc::new(quick_cache::sync::Cache::new(2_000)))
+        Self(
+            Arc::new(quick_cache::sync::Cache::new(2_000)),
+            Arc::default(),
+        )
     }
 }
 
 impl DocumentCache {
-    /// Gives the request its parsed document, from the cache when the text was seen before.
-    /// A query that does not parse is left to the executor, which reports the error.
-    fn prepare(&self, request: &mut async_graphql::Request) {
+    /// Requests served by the fast path since start.
+    pub fn fast_path_hits(&self) -> u64 {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Gives the request its parsed document, from the cache when the text was seen before,
+    /// and returns the cache entry. A query that does not parse is left to the executor,
+    /// which reports the error.
+    fn prepare(&self, request: &mut async_graphql::Request) -> Option<Arc<CachedDocument>> {
         if request.query.len() > MAX_CACHED_QUERY_LEN {
-            return;
+            return None;
         }
-        if let Some(doc) = self.0.get(&request.query) {
-            request.set_parsed_query(ExecutableDocument::clone(&doc));
-            return;
+        if let Some(entry) = self.0.get(&request.query) {
+            request.set_parsed_query(entry.doc.clone());
+            return Some(entry);
         }
-        if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
-            self.0.insert(request.query.clone(), Arc::new(doc.clone()));
-            request.set_parsed_query(doc);
+        let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+        let entry = Arc::new(CachedDocument {
+            doc: doc.clone(),
+            proven: Default::default(),
+        });
+        self.0.insert(request.query.clone(), entry.clone());
+        request.set_parsed_query(doc);
+        Some(entry)
+    }
+
+    fn get(&self, query: &str) -> Option<Arc<CachedDocument>> {
+        if query.len() > MAX_CACHED_QUERY_LEN {
+            return None;
         }
+        self.0.get(query)
     }
 }
 
-async fn execute(
-    state: &AppState,
-    actor: Actor,
-    mut request: async_graphql::Request,
-) -> async_graphql::Response {
-    state.documents.prepare(&mut request);
-    let request = request.data(RequestData {
-        viewer: actor.viewer(),
-        actor,
-    });
-    state.schema.execute(request).await
+/// Executes a request: through the fast path when its document is proven and its selection
+/// supported, otherwise through the general executor.
+async fn execute(state: &AppState, actor: Actor, mut request: async_graphql::Request) -> Response {
+    let viewer = actor.viewer();
+    if state.config.graphql_fast_path
+        && let Some(entry) = state.documents.get(&request.query)
+        && entry.is_proven(&request.operation_name)
+        && let Some(plan) = super::fast::Planner::plan(
+            &entry.doc,
+            request.operation_name.as_deref(),
+            &request.variables,
+        )
+        && let Some(body) = super::fast::execute(&state.content, &viewer, &plan).await
+    {
+        state
+            .documents
+            .1
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut response = Response::new(axum::body::Body::from(body));
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/graphql-response+json"),
+        );
+        return response;
+    }
+    let entry = state.documents.prepare(&mut request);
+    let operation = request.operation_name.clone();
+    let request = request.data(RequestData { viewer, actor });
+    let response = state.schema.execute(request).await;
+    if let Some(entry) = entry
+        && response.errors.is_empty()
+    {
+        entry.prove(&operation);
+    }
+    GraphQLResponse::from(response).into_response()
 }
 
 /// A request-level failure (bad credentials) as a GraphQL response: the error carries
@@ -80,13 +152,15 @@ fn failure(err: AppError) -> Response {
 
 pub async fn graphql_post(
     State(state): State<AppState>,
+    client: crate::ratelimit::ClientIp,
     actor: Result<MaybeActor, AppError>,
     request: GraphQLRequest,
 ) -> Response {
     match actor {
         Ok(MaybeActor(actor)) => {
-            GraphQLResponse::from(execute(&state, actor, request.into_inner()).await)
-                .into_response()
+            // Mutations limited per client (comments, shares) read the peer address.
+            let request = request.into_inner().data(client);
+            execute(&state, actor, request).await
         }
         Err(err) => failure(err),
     }
@@ -113,7 +187,7 @@ pub async fn graphql_get(
         return AppError::not_found("GraphiQL (served in demo mode only)").into_response();
     }
     match async_graphql::http::parse_query_string(query_string) {
-        Ok(request) => GraphQLResponse::from(execute(&state, actor, request).await).into_response(),
+        Ok(request) => execute(&state, actor, request).await,
         Err(err) => AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response(),
     }
 }

@@ -10,6 +10,7 @@ mod comment_mutations;
 mod comments;
 mod common;
 mod editorial;
+mod fast;
 pub mod http;
 mod mutation;
 mod node;

@@ -2,10 +2,20 @@
 
 use async_graphql::MergedObject;
 
+use super::accounts::AccountQuery;
 use super::articles::ArticleQuery;
 use super::catalogue::CatalogueQuery;
+use super::comment_mutations::ModerationQuery;
+use super::editorial::EditorialQuery;
 use super::node::NodeQuery;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ArticleQuery, CatalogueQuery, NodeQuery);
+pub struct QueryRoot(
+    ArticleQuery,
+    CatalogueQuery,
+    NodeQuery,
+    AccountQuery,
+    EditorialQuery,
+    ModerationQuery,
+);

@@ -3,7 +3,10 @@
 
 use utoipa::{IntoResponses, OpenApi, ToSchema};
 
-use super::{articles, catalogue, comments, envelope, home, params, search};
+use super::{
+    accounts, articles, auth, catalogue, comment_writes, comments, editorial, envelope, home,
+    moderation, params, search,
+};
 
 /// An error, as `application/problem+json` (RFC 9457). Documentation only: the body is
 /// written by `crate::error::AppError`.
@@ -42,6 +45,65 @@ pub enum InvalidRequest {
 #[allow(dead_code)]
 pub struct NotFound(Problem);
 
+/// Errors of a request with a JSON body.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum InvalidBody {
+    /// The body is not JSON (or not sent as `application/json`).
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+    /// A field is missing or has an invalid value; `field` names it.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
+/// Not signed in, or the credentials are invalid or expired.
+#[derive(IntoResponses)]
+#[response(status = 401, content_type = "application/problem+json")]
+#[allow(dead_code)]
+pub struct Unauthenticated(Problem);
+
+/// Signed in, but this role may not do this.
+#[derive(IntoResponses)]
+#[response(status = 403, content_type = "application/problem+json")]
+#[allow(dead_code)]
+pub struct Forbidden(Problem);
+
+/// Too many requests from this client (or on this article): retry after `Retry-After` seconds.
+#[derive(IntoResponses)]
+#[response(
+    status = 429,
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))
+)]
+#[allow(dead_code)]
+pub struct RateLimited(Problem);
+
+/// Declares the credentials: `Authorization: Bearer <JWT>` and the partners' `X-Api-Key`.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -64,11 +126,52 @@ pub struct NotFound(Problem);
         catalogue::find_author,
         catalogue::list_tags,
         catalogue::find_tag,
+        auth::login,
+        auth::refresh_session,
+        auth::logout,
+        auth::get_me,
+        accounts::list_users,
+        accounts::create_user,
+        accounts::update_user,
+        accounts::list_api_keys,
+        accounts::create_api_key,
+        accounts::revoke_api_key,
+        comment_writes::create_article_comment,
+        comment_writes::create_comment_report,
+        comment_writes::share_article,
+        moderation::list_moderation_comments,
+        moderation::get_moderation_counts,
+        moderation::moderate_comment,
+        moderation::moderate_comments,
+        moderation::list_comment_moderation_log,
+        editorial::create_article,
+        editorial::update_article,
+        editorial::delete_article,
+        editorial::publish_article,
+        editorial::unpublish_article,
+        editorial::schedule_article,
+        editorial::archive_article,
+        editorial::list_article_revisions,
+        editorial::create_rubric,
+        editorial::update_rubric,
+        editorial::delete_rubric,
+        editorial::create_author,
+        editorial::update_author,
+        editorial::delete_author,
+        editorial::create_tag,
+        editorial::update_tag,
+        editorial::delete_tag,
     ),
+    modifiers(&SecuritySchemes),
     components(schemas(Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView)),
     tags(
         (name = "articles", description = "Articles, their comments, search and the home page"),
         (name = "catalogue", description = "Rubrics, authors and tags"),
+        (name = "auth", description = "Signing in and out, and the caller's account"),
+        (name = "accounts", description = "Users and partner API keys (admins only)"),
+        (name = "comments", description = "Posting and reporting comments, sending an article to a friend"),
+        (name = "moderation", description = "The comment moderation queue, actions and audit trail (editors and admins)"),
+        (name = "editorial", description = "Writing and publishing articles; managing rubrics, authors and tags (staff; answers are never cached)"),
     )
 )]
 struct ApiDoc;

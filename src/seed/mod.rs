@@ -1,13 +1,16 @@
 //! Seeding: the hand-written demo newsroom (`demo`, with fixtures the integration tests rely
-//! on) and the deterministic synthetic corpus for benchmarks (`synthetic`).
+//! on), one demo account per role (`users`), and the deterministic synthetic corpus for
+//! benchmarks (`synthetic`).
 
 mod corpus;
 pub mod demo;
 pub mod synthetic;
+pub mod users;
 mod words;
 
 pub use demo::demo;
 pub use synthetic::synthetic;
+pub use users::{DemoAccount, demo_users};
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 

@@ -2,11 +2,17 @@
 //! port, each test with its own freshly migrated and seeded database (SQLite by default,
 //! PostgreSQL when `KIOSQUE_TEST_DATABASE_URL` is set).
 
+mod auth;
+mod comments_write;
 mod contracts;
+mod editorial;
+mod fast_path;
 mod graphql_reads;
 mod helpers;
+mod moderation;
 mod operations;
 mod rest;
 mod search;
+mod shares;
 mod statements;
 mod visibility;

@@ -119,6 +119,17 @@ fn keyset(
     Ok(format!("{key} {dir}, {alias}.id {dir}"))
 }
 
+/// The ORDER BY of the wrapped rows (`p`), the same as the inner page's.
+fn outer_order(order: ArticleOrder, viewer: &Viewer, page: &PageRequest) -> String {
+    let key = sort_expr(order, viewer, "p");
+    let dir = if order.is_desc() ^ (page.direction == Direction::Backward) {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    format!("{key} {dir}, p.id {dir}")
+}
+
 impl Articles<'_> {
     fn backend(&self) -> DatabaseBackend {
         self.content.backend()
@@ -143,11 +154,15 @@ impl Articles<'_> {
         parts: ArticleParts,
     ) -> AppResult<Option<ArticleRecord>> {
         let mut sql = Sql::new(self.backend());
-        rows::select(&mut sql, parts);
-        sql.push(" WHERE a.slug = ")
-            .bind(slug.to_owned())
-            .push(" AND ");
-        visible(&mut sql, "a", viewer);
+        let inner = |sql: &mut Sql| {
+            rows::columns(sql, parts);
+            sql.push(" FROM articles a WHERE a.slug = ")
+                .bind(slug.to_owned())
+                .push(" AND ");
+            visible(sql, "a", viewer);
+            Ok(())
+        };
+        rows::wrap(&mut sql, parts, inner, "p.id")?;
         Ok(self
             .fetch(sql, parts)
             .await?
@@ -167,9 +182,15 @@ impl Articles<'_> {
             return Ok(Vec::new());
         }
         let mut sql = Sql::new(self.backend());
-        rows::select(&mut sql, parts);
-        sql.push(" WHERE ").in_ids("a.id", ids).push(" AND ");
-        visible(&mut sql, "a", viewer);
+        let inner = |sql: &mut Sql| {
+            rows::columns(sql, parts);
+            sql.push(" FROM articles a WHERE ")
+                .in_ids("a.id", ids)
+                .push(" AND ");
+            visible(sql, "a", viewer);
+            Ok(())
+        };
+        rows::wrap(&mut sql, parts, inner, "p.id")?;
         Ok(self
             .fetch(sql, parts)
             .await?
@@ -191,19 +212,22 @@ impl Articles<'_> {
     ) -> AppResult<Page<ArticleRecord>> {
         filter.validate()?;
         let mut sql = Sql::new(self.backend());
-        rows::columns(&mut sql, parts);
-        if with_total {
-            sql.push(", (SELECT count(*) FROM articles c WHERE ");
-            visible(&mut sql, "c", viewer);
-            filters(&mut sql, "c", filter, viewer);
-            sql.push(") AS total_count");
-        }
-        sql.push(rows::FROM);
-        sql.push(" WHERE ");
-        visible(&mut sql, "a", viewer);
-        filters(&mut sql, "a", filter, viewer);
-        let order_by = keyset(&mut sql, "a", order, viewer, page)?;
-        sql.push(&format!(" ORDER BY {order_by} LIMIT {}", page.size + 1));
+        let inner = |sql: &mut Sql| {
+            rows::columns(sql, parts);
+            if with_total {
+                sql.push(", (SELECT count(*) FROM articles c WHERE ");
+                visible(sql, "c", viewer);
+                filters(sql, "c", filter, viewer);
+                sql.push(") AS total_count");
+            }
+            sql.push(" FROM articles a WHERE ");
+            visible(sql, "a", viewer);
+            filters(sql, "a", filter, viewer);
+            let order_by = keyset(sql, "a", order, viewer, page)?;
+            sql.push(&format!(" ORDER BY {order_by} LIMIT {}", page.size + 1));
+            Ok(())
+        };
+        rows::wrap(&mut sql, parts, inner, &outer_order(order, viewer, page))?;
         let rows = self.fetch(sql, parts).await?;
         let total = match (with_total, rows.first()) {
             (false, _) => None,
@@ -251,9 +275,6 @@ impl Articles<'_> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let key = sort_expr(order, viewer, "a");
-        let descending = order.is_desc() ^ (page.direction == Direction::Backward);
-        let dir = if descending { "DESC" } else { "ASC" };
         let inner = |sql: &mut Sql| -> AppResult<()> {
             sql.push("SELECT s.id FROM articles s WHERE ");
             visible(sql, "s", viewer);
@@ -269,7 +290,8 @@ impl Articles<'_> {
                 ids,
                 parts,
                 &[&inner],
-                &format!("{key} {dir}, a.id {dir}"),
+                "",
+                &outer_order(order, viewer, page),
             )
             .await?;
         let mut by_group: HashMap<i64, Vec<ArticleRecord>> =
@@ -294,27 +316,54 @@ impl Articles<'_> {
             .collect())
     }
 
-    /// Runs `SELECT <article columns>, g.id FROM {table} g …` where each row of `g` (with
-    /// an id in `ids`) is joined to the articles whose ids the subqueries `subs` select
-    /// (each may refer to `g` and should be bounded by a LIMIT): `LATERAL` on PostgreSQL, a
-    /// correlated `IN (…)` on SQLite. One statement for any number of groups.
+    /// Reads, for each row `g` of `table` with an id in `ids`, the articles whose ids the
+    /// subqueries `subs` select (each may refer to `g` and should be bounded by a LIMIT):
+    /// `LATERAL` on PostgreSQL, a correlated `IN (…)` on SQLite. `extra` adds columns
+    /// computed from `a` and `g`; `order_in_group` orders the wrapped rows (`p`) within a
+    /// group. One statement for any number of groups.
     pub(super) async fn grouped(
         &self,
         table: &str,
         ids: &[i64],
         parts: ArticleParts,
         subs: &[&(dyn Fn(&mut Sql) -> AppResult<()> + Sync)],
+        extra: &str,
         order_in_group: &str,
     ) -> AppResult<Vec<(i64, ArticleRecord)>> {
         let backend = self.backend();
         let mut sql = Sql::new(backend);
-        rows::columns(&mut sql, parts);
-        sql.push(&format!(", g.id AS group_id FROM {table} g "));
+        let inner = |sql: &mut Sql| -> AppResult<()> {
+            self.grouped_page(sql, table, ids, parts, subs, extra)
+        };
+        rows::wrap(
+            &mut sql,
+            parts,
+            inner,
+            &format!("p.group_id, {order_in_group}"),
+        )?;
+        let rows = self.fetch(sql, parts).await?;
+        rows.into_iter()
+            .map(|(a, row)| Ok((row.try_get::<i64>("", "group_id")?, a)))
+            .collect()
+    }
+
+    fn grouped_page(
+        &self,
+        sql: &mut Sql,
+        table: &str,
+        ids: &[i64],
+        parts: ArticleParts,
+        subs: &[&(dyn Fn(&mut Sql) -> AppResult<()> + Sync)],
+        extra: &str,
+    ) -> AppResult<()> {
+        let backend = sql.backend;
+        rows::columns(sql, parts);
+        sql.push(&format!(", g.id AS group_id{extra} FROM {table} g "));
         if backend == DatabaseBackend::Postgres {
             sql.push("CROSS JOIN LATERAL (");
             for (i, sub) in subs.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { " UNION ALL (" });
-                sub(&mut sql)?;
+                sub(sql)?;
                 sql.push(")");
             }
             sql.push(") gs JOIN articles a ON a.id = gs.id");
@@ -322,18 +371,13 @@ impl Articles<'_> {
             sql.push("JOIN articles a ON (");
             for (i, sub) in subs.iter().enumerate() {
                 sql.push(if i == 0 { "a.id IN (" } else { " OR a.id IN (" });
-                sub(&mut sql)?;
+                sub(sql)?;
                 sql.push(")");
             }
             sql.push(")");
         }
-        sql.push(" JOIN rubrics r ON r.id = a.rubric_id WHERE ")
-            .in_ids("g.id", ids);
-        sql.push(&format!(" ORDER BY g.id, {order_in_group}"));
-        let rows = self.fetch(sql, parts).await?;
-        rows.into_iter()
-            .map(|(a, row)| Ok((row.try_get::<i64>("", "group_id")?, a)))
-            .collect()
+        sql.push(" WHERE ").in_ids("g.id", ids);
+        Ok(())
     }
 
     async fn count_grouped(
@@ -417,20 +461,26 @@ impl Articles<'_> {
         };
         let mut sql = Sql::new(backend);
         let p = sql.param(prepared.clone());
-        rows::columns(&mut sql, parts);
-        sql.push(&format!(", {} AS search_rank", search::rank(backend, "a")));
-        if with_total {
-            sql.push(", ");
-            count_sql(&mut sql, &p);
-        }
-        sql.push(rows::FROM);
-        sql.push(&format!(" {} WHERE ", search::match_join(backend, "a", &p)));
-        visible(&mut sql, "a", viewer);
-        filters(&mut sql, "a", filter, viewer);
-        sql.push(&format!(
-            " ORDER BY search_rank, a.id LIMIT {} OFFSET {offset}",
-            page.size + 1
-        ));
+        let inner = |sql: &mut Sql| {
+            rows::columns(sql, parts);
+            sql.push(&format!(", {} AS search_rank", search::rank(backend, "a")));
+            if with_total {
+                sql.push(", ");
+                count_sql(sql, &p);
+            }
+            sql.push(&format!(
+                " FROM articles a {} WHERE ",
+                search::match_join(backend, "a", &p)
+            ));
+            visible(sql, "a", viewer);
+            filters(sql, "a", filter, viewer);
+            sql.push(&format!(
+                " ORDER BY search_rank, a.id LIMIT {} OFFSET {offset}",
+                page.size + 1
+            ));
+            Ok(())
+        };
+        rows::wrap(&mut sql, parts, inner, "p.search_rank, p.id")?;
         let rows = self.fetch(sql, parts).await?;
         let total = match rows.first() {
             Some((_, row)) if with_total => Some(row.try_get::<i64>("", "total_count")?),

@@ -46,14 +46,15 @@ impl Articles<'_> {
             ));
             Ok(())
         };
-        let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "a");
+        let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "p");
         for (source, article) in self
             .grouped(
                 "articles",
                 ids,
                 parts,
                 &[&same_rubric],
-                &format!("{outer} DESC, a.id DESC"),
+                "",
+                &format!("{outer} DESC, p.id DESC"),
             )
             .await?
         {
@@ -77,7 +78,7 @@ impl Articles<'_> {
             return Ok(out);
         }
         let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "s");
-        let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "a");
+        let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "p");
         let short: Vec<i64> = out
             .iter()
             .filter(|(_, v)| v.len() < n as usize)
@@ -98,14 +99,15 @@ impl Articles<'_> {
             Ok(())
         };
         let shared_rank = "(SELECT count(*) FROM article_tags x1 JOIN article_tags x2 ON x2.tag_id = x1.tag_id \
-                           WHERE x1.article_id = g.id AND x2.article_id = a.id) DESC";
+                           WHERE x1.article_id = g.id AND x2.article_id = a.id)";
         for (source, article) in self
             .grouped(
                 "articles",
                 &short,
                 parts,
                 &[&sharing_tags],
-                &format!("{shared_rank}, {outer} DESC, a.id DESC"),
+                &format!(", {shared_rank} AS shared_tags"),
+                &format!("p.shared_tags DESC, {outer} DESC, p.id DESC"),
             )
             .await?
         {
@@ -147,14 +149,15 @@ impl Articles<'_> {
         };
         let previous = side("<", "DESC");
         let next = side(">", "ASC");
-        let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "a");
+        let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "p");
         let rows = self
             .grouped(
                 "articles",
                 ids,
                 parts,
                 &[&previous, &next],
-                &format!("{outer} DESC, a.id DESC"),
+                "",
+                &format!("{outer} DESC, p.id DESC"),
             )
             .await?;
         // Rows come newest first within a source: with both neighbours present, the newer is

@@ -1,4 +1,5 @@
-//! The SELECT list shared by every article query, and the mapping of its rows.
+//! The shape shared by every article query (an inner page query wrapped with rubric and
+//! authors), and the mapping of its rows.
 
 use sea_orm::{DatabaseBackend, DbErr, QueryResult};
 
@@ -6,55 +7,66 @@ use super::model::*;
 use crate::content::pagination::{Cursor, SortValue};
 use crate::content::sql::Sql;
 use crate::content::{Audience, Viewer};
+use crate::error::AppResult;
 
-/// The FROM clause that goes with [`columns`].
-pub(super) const FROM: &str = " FROM articles a JOIN rubrics r ON r.id = a.rubric_id";
-
-/// Writes `SELECT <article columns> FROM articles a JOIN rubrics r ON …`.
-pub(super) fn select(sql: &mut Sql, parts: ArticleParts) {
-    columns(sql, parts);
-    sql.push(FROM);
-}
-
-/// Writes `SELECT <article columns>` (of `a`, `r`), without FROM.
+/// Writes `SELECT <article columns of a>` (without FROM): the inner "page" query of
+/// [`wrap`] selects these, plus any extra columns it needs.
 pub(super) fn columns(sql: &mut Sql, parts: ArticleParts) {
     sql.push(
         "SELECT a.id, a.slug, a.title, a.standfirst, a.language, a.status, a.published_at, a.created_at, \
          a.updated_at, a.featured_image_url, a.featured_image_alt, a.seo_title, a.seo_description, \
-         a.word_count, a.reading_time_minutes, a.version, r.id AS rubric_id, r.slug AS rubric_slug, \
-         r.name AS rubric_name, ",
+         a.word_count, a.reading_time_minutes, a.version, a.rubric_id",
     );
-    sql.push(authors_json(sql.backend, parts.author_bio));
-    sql.push(" AS authors_json");
     if parts.body {
         sql.push(", a.body, a.body_html, a.body_text");
     }
 }
 
-/// The ordered authors of `a`, as one JSON array of `[id, slug, name, avatar, bio]` arrays,
-/// built by the database in the same statement (decoded into typed structs, never into a
-/// generic JSON tree).
-fn authors_json(backend: DatabaseBackend, with_bio: bool) -> &'static str {
+/// Wraps an inner query that selects a page of articles (with [`columns`]) into the full
+/// read: `WITH page AS (inner) SELECT page, its rubric, its ordered authors`. The authors
+/// of the whole page are aggregated in ONE grouped join (a JSON array of `[id, slug, name,
+/// avatar, bio]` per article, decoded into typed structs), which measured twice as fast as
+/// a correlated subquery per row on PostgreSQL.
+pub(super) fn wrap(
+    sql: &mut Sql,
+    parts: ArticleParts,
+    inner: impl FnOnce(&mut Sql) -> AppResult<()>,
+    outer_order: &str,
+) -> AppResult<()> {
+    sql.push("WITH page AS (");
+    inner(sql)?;
+    sql.push(
+        ") SELECT p.*, r.slug AS rubric_slug, r.name AS rubric_name, au.authors_json \
+         FROM page p JOIN rubrics r ON r.id = p.rubric_id LEFT JOIN (",
+    );
+    sql.push(authors_of_page(sql.backend, parts.author_bio));
+    sql.push(&format!(
+        ") au ON au.article_id = p.id ORDER BY {outer_order}"
+    ));
+    Ok(())
+}
+
+fn authors_of_page(backend: DatabaseBackend, with_bio: bool) -> &'static str {
     match (backend, with_bio) {
         (DatabaseBackend::Postgres, false) => {
-            "(SELECT json_agg(json_build_array(au.id, au.slug, au.display_name, au.avatar_url, NULL) \
-             ORDER BY aa.position, au.id)::text FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
-             WHERE aa.article_id = a.id)"
+            "SELECT aa.article_id, json_agg(json_build_array(x.id, x.slug, x.display_name, x.avatar_url, NULL) \
+             ORDER BY aa.position, x.id)::text AS authors_json FROM article_authors aa \
+             JOIN authors x ON x.id = aa.author_id WHERE aa.article_id IN (SELECT id FROM page) GROUP BY aa.article_id"
         }
         (DatabaseBackend::Postgres, true) => {
-            "(SELECT json_agg(json_build_array(au.id, au.slug, au.display_name, au.avatar_url, au.bio) \
-             ORDER BY aa.position, au.id)::text FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
-             WHERE aa.article_id = a.id)"
+            "SELECT aa.article_id, json_agg(json_build_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio) \
+             ORDER BY aa.position, x.id)::text AS authors_json FROM article_authors aa \
+             JOIN authors x ON x.id = aa.author_id WHERE aa.article_id IN (SELECT id FROM page) GROUP BY aa.article_id"
         }
         (_, false) => {
-            "(SELECT json_group_array(json_array(x.id, x.slug, x.display_name, x.avatar_url, NULL)) FROM \
-             (SELECT au.id, au.slug, au.display_name, au.avatar_url FROM article_authors aa \
-             JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position, au.id) x)"
+            "SELECT aa.article_id, json_group_array(json_array(x.id, x.slug, x.display_name, x.avatar_url, NULL) \
+             ORDER BY aa.position, x.id) AS authors_json FROM article_authors aa \
+             JOIN authors x ON x.id = aa.author_id WHERE aa.article_id IN (SELECT id FROM page) GROUP BY aa.article_id"
         }
         (_, true) => {
-            "(SELECT json_group_array(json_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio)) FROM \
-             (SELECT au.id, au.slug, au.display_name, au.avatar_url, au.bio FROM article_authors aa \
-             JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position, au.id) x)"
+            "SELECT aa.article_id, json_group_array(json_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio) \
+             ORDER BY aa.position, x.id) AS authors_json FROM article_authors aa \
+             JOIN authors x ON x.id = aa.author_id WHERE aa.article_id IN (SELECT id FROM page) GROUP BY aa.article_id"
         }
     }
 }

@@ -1,0 +1,401 @@
+//! Posting a comment: who may (guests with a name and email, signed-in readers under their
+//! account's name), what a comment may hold (plain text, bounded length, few links), the
+//! honeypot, rate limits per client and per article, and whether it waits for moderation
+//! (the first comment of an unknown email does).
+
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+
+use super::{CommentRecord, Comments};
+use crate::auth::Actor;
+use crate::content::accounts::Email;
+use crate::content::articles::ArticleParts;
+use crate::content::ids::{self, Kind};
+use crate::content::{Viewer, now};
+use crate::entities::{comment, user};
+use crate::error::{AppError, AppResult};
+
+pub const BODY_MIN: usize = 2;
+pub const BODY_MAX: usize = 5000;
+pub const NAME_MAX: usize = 80;
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// A comment as a client sends it (both doors build this).
+#[derive(Debug, Clone, Default)]
+pub struct NewComment {
+    pub article_slug: String,
+    /// A visible comment of the same article.
+    pub parent_id: Option<i64>,
+    /// Guests only (a signed-in reader writes under their account's name).
+    pub author_name: Option<String>,
+    /// Guests only; never shown by any API.
+    pub author_email: Option<String>,
+    pub body: String,
+    /// The honeypot: a field humans leave empty.
+    pub website: Option<String>,
+    /// Makes a retried post return the comment the first one created.
+    pub idempotency_key: Option<String>,
+}
+
+/// The comment as stored (or, for a bot that filled the honeypot, as if stored).
+pub type PostedComment = CommentRecord;
+
+/// A comment ID as clients see it (a global ID of kind `Comment`).
+pub fn comment_id(field: &str, raw: &str) -> AppResult<i64> {
+    match ids::decode(field, raw)? {
+        (Kind::Comment, id) => Ok(id),
+        _ => Err(AppError::invalid(field, "this is not the ID of a comment")),
+    }
+}
+
+/// Plain text from what a client sent: markup removed (the content of `script` and `style`
+/// too), entities decoded, line ends normalised, control characters dropped. Clients escape
+/// it when they render it.
+pub fn plain_text(raw: &str) -> String {
+    let cleaned = ammonia::Builder::empty().clean(raw).to_string();
+    // The sanitizer writes text back escaping only these; the order keeps `&amp;lt;` literal.
+    let decoded = cleaned
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    decoded
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// The number of links in a text (`http://…`, `https://…`, `www.…`).
+pub fn link_count(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|word| {
+            let w = word.to_ascii_lowercase();
+            w.contains("http://") || w.contains("https://") || w.starts_with("www.")
+        })
+        .count()
+}
+
+/// A checked comment body.
+pub fn body(raw: &str, max_links: u32) -> AppResult<String> {
+    let text = plain_text(raw);
+    let len = text.chars().count();
+    if !(BODY_MIN..=BODY_MAX).contains(&len) {
+        return Err(AppError::invalid(
+            "body",
+            format!("a comment is {BODY_MIN} to {BODY_MAX} characters long (without markup)"),
+        ));
+    }
+    if link_count(&text) > max_links as usize {
+        return Err(AppError::invalid(
+            "body",
+            format!("a comment holds at most {max_links} links"),
+        ));
+    }
+    Ok(text)
+}
+
+/// A checked display name.
+pub fn author_name(field: &str, raw: Option<&str>) -> AppResult<String> {
+    let name: String = raw
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let name = name.trim();
+    let len = name.chars().count();
+    if len == 0 || len > NAME_MAX || name.contains('<') {
+        return Err(AppError::invalid(
+            field,
+            format!("a name is 1 to {NAME_MAX} characters, without markup"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A checked email address, lower-cased (so that "known email" matches however it is typed):
+/// the accounts' rule ([`Email`]), and one the mailer can write to.
+pub fn email(field: &str, raw: Option<&str>) -> AppResult<String> {
+    let email = Email::parse(raw.unwrap_or_default())
+        .map_err(|err| AppError::invalid(field, err.to_string()))?
+        .into_inner();
+    if lettre::Address::from_str(&email).is_err() {
+        return Err(AppError::invalid(
+            field,
+            "this is not a valid email address",
+        ));
+    }
+    Ok(email)
+}
+
+fn idempotency_key(raw: Option<&str>) -> AppResult<Option<String>> {
+    let Some(key) = raw else { return Ok(None) };
+    if key.is_empty()
+        || key.len() > IDEMPOTENCY_KEY_MAX
+        || !key.chars().all(|c| c.is_ascii_graphic())
+    {
+        return Err(AppError::invalid(
+            "idempotencyKey",
+            format!("an idempotency key is 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters"),
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// Who writes: a guest (name and email) or a signed-in reader (an account).
+struct Writer {
+    name: String,
+    email: Option<String>,
+    user_id: Option<i64>,
+    staff: bool,
+}
+
+fn record(m: comment::Model) -> CommentRecord {
+    CommentRecord {
+        id: m.id,
+        article_id: m.article_id,
+        parent_id: m.parent_id,
+        author_name: m.author_name,
+        body: m.body,
+        status: m.status,
+        created_at: m.created_at,
+    }
+}
+
+impl Comments<'_> {
+    /// Posts a comment from `client` (its address, when known). The first comment of an
+    /// unknown writer waits for moderation; see the module documentation for the rest.
+    pub async fn post(
+        &self,
+        actor: &Actor,
+        client: Option<IpAddr>,
+        input: NewComment,
+    ) -> AppResult<PostedComment> {
+        let protection = self.content.protection.clone();
+        let body = body(&input.body, protection.comment_max_links)?;
+        let key = idempotency_key(input.idempotency_key.as_deref())?;
+        let writer = self.writer(actor, &input).await?;
+        let article = self
+            .content
+            .articles()
+            .find_by_slug(
+                &Viewer::public(),
+                &input.article_slug,
+                ArticleParts::default(),
+            )
+            .await?
+            .ok_or_else(|| AppError::not_found("article"))?;
+        if let Some(parent) = input.parent_id {
+            self.check_parent(article.id, parent).await?;
+        }
+        let fresh = comment::ActiveModel {
+            article_id: Set(article.id),
+            parent_id: Set(input.parent_id),
+            user_id: Set(writer.user_id),
+            author_name: Set(writer.name.clone()),
+            author_email: Set(writer.email.clone()),
+            body: Set(body.clone()),
+            idempotency_key: Set(key.clone()),
+            ..Default::default()
+        };
+        if let Some(key) = &key
+            && let Some(earlier) = self.replay(key, &fresh).await?
+        {
+            return Ok(earlier);
+        }
+        let client_hash = protection.client_hash(client);
+        protection
+            .hit(
+                "comment:client",
+                &client_hash,
+                protection.comments_per_client,
+            )
+            .await?;
+        protection
+            .hit(
+                "comment:article",
+                &article.id.to_string(),
+                protection.comments_per_article,
+            )
+            .await?;
+        let at = now();
+        if input
+            .website
+            .as_deref()
+            .is_some_and(|w| !w.trim().is_empty())
+        {
+            // A bot: it gets what a first-time guest gets, and nothing is stored.
+            return Ok(CommentRecord {
+                id: fastrand::i64(1_000..i64::from(i32::MAX)),
+                article_id: article.id,
+                parent_id: input.parent_id,
+                author_name: writer.name,
+                body,
+                status: "pending".into(),
+                created_at: at,
+            });
+        }
+        let status = if self.is_known(&writer).await? {
+            "approved"
+        } else {
+            "pending"
+        };
+        let mut fresh = fresh;
+        fresh.status = Set(status.into());
+        fresh.client_hash = Set(Some(client_hash));
+        fresh.created_at = Set(at);
+        fresh.updated_at = Set(at);
+        match fresh.clone().insert(&self.content.db.conn).await {
+            Ok(model) => Ok(record(model)),
+            Err(err) => {
+                let err = AppError::from(err);
+                // Two posts with the same key at once: the loser answers like a retry.
+                if let (AppError::Conflict(_), Some(key)) = (&err, &key)
+                    && let Some(earlier) = self.replay(key, &fresh).await?
+                {
+                    return Ok(earlier);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    async fn writer(&self, actor: &Actor, input: &NewComment) -> AppResult<Writer> {
+        match actor {
+            Actor::Partner(_) => Err(AppError::Forbidden(
+                "partner keys may not post comments".into(),
+            )),
+            Actor::User(user) => {
+                let account = user::Entity::find_by_id(user.id)
+                    .one(&self.content.db.conn)
+                    .await?
+                    .filter(|u| u.disabled_at.is_none())
+                    .ok_or_else(|| {
+                        AppError::Unauthenticated("this account no longer exists".into())
+                    })?;
+                Ok(Writer {
+                    name: account.display_name,
+                    email: None,
+                    user_id: Some(account.id),
+                    staff: user.role.is_staff(),
+                })
+            }
+            Actor::Anonymous => Ok(Writer {
+                name: author_name("authorName", input.author_name.as_deref())?,
+                email: Some(email("authorEmail", input.author_email.as_deref())?),
+                user_id: None,
+                staff: false,
+            }),
+        }
+    }
+
+    /// A reply answers a visible comment of the same article.
+    async fn check_parent(&self, article_id: i64, parent_id: i64) -> AppResult<()> {
+        let found = comment::Entity::find_by_id(parent_id)
+            .filter(comment::Column::ArticleId.eq(article_id))
+            .filter(comment::Column::Status.eq("approved"))
+            .select_only()
+            .column(comment::Column::Id)
+            .into_tuple::<i64>()
+            .one(&self.content.db.conn)
+            .await?;
+        match found {
+            Some(_) => Ok(()),
+            None => Err(AppError::invalid(
+                "parentId",
+                "a reply answers a published comment of the same article",
+            )),
+        }
+    }
+
+    /// The comment an earlier post with the same key created, if the same comment; a key
+    /// reused for a different comment is refused.
+    async fn replay(
+        &self,
+        key: &str,
+        fresh: &comment::ActiveModel,
+    ) -> AppResult<Option<PostedComment>> {
+        let Some(earlier) = comment::Entity::find()
+            .filter(comment::Column::IdempotencyKey.eq(key))
+            .one(&self.content.db.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let same = Some(&earlier.article_id) == fresh.article_id.try_as_ref()
+            && Some(&earlier.parent_id) == fresh.parent_id.try_as_ref()
+            && Some(&earlier.user_id) == fresh.user_id.try_as_ref()
+            && Some(&earlier.author_name) == fresh.author_name.try_as_ref()
+            && Some(&earlier.author_email) == fresh.author_email.try_as_ref()
+            && Some(&earlier.body) == fresh.body.try_as_ref();
+        if !same {
+            return Err(AppError::invalid(
+                "idempotencyKey",
+                "this idempotency key was used for a different comment",
+            ));
+        }
+        Ok(Some(record(earlier)))
+    }
+
+    /// Whether the writer's comments are published at once: staff always; readers and
+    /// guests with an approved comment when the publisher trusts known writers.
+    async fn is_known(&self, writer: &Writer) -> AppResult<bool> {
+        if writer.staff {
+            return Ok(true);
+        }
+        if !self.content.protection.auto_approve_known {
+            return Ok(false);
+        }
+        let mut query = comment::Entity::find().filter(comment::Column::Status.eq("approved"));
+        query = match (writer.user_id, &writer.email) {
+            (Some(user_id), _) => query.filter(comment::Column::UserId.eq(user_id)),
+            (None, Some(email)) => query
+                .filter(comment::Column::UserId.is_null())
+                .filter(comment::Column::AuthorEmail.eq(email.clone())),
+            (None, None) => return Ok(false),
+        };
+        let found = query
+            .select_only()
+            .column(comment::Column::Id)
+            .into_tuple::<i64>()
+            .one(&self.content.db.conn)
+            .await?;
+        Ok(found.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_stripped_and_entities_decoded() {
+        assert_eq!(
+            plain_text("<p>Bonjour <b>à tous</b></p><script>alert(1)</script>"),
+            "Bonjour à tous"
+        );
+        assert_eq!(plain_text("a &lt; b &amp;&amp; c > d"), "a < b && c > d");
+        assert_eq!(plain_text("  « l'été »  "), "« l'été »");
+    }
+
+    #[test]
+    fn links_are_counted() {
+        assert_eq!(link_count("see https://a.fr and www.b.fr, not c.fr"), 2);
+    }
+
+    #[test]
+    fn emails_are_checked_and_lower_cased() {
+        assert_eq!(
+            email("e", Some(" Ana@Example.FR ")).unwrap(),
+            "ana@example.fr"
+        );
+        assert!(email("e", Some("ana@localhost")).is_err());
+        assert!(email("e", Some("not an email")).is_err());
+        assert!(email("e", None).is_err());
+    }
+}

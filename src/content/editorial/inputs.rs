@@ -1,0 +1,393 @@
+//! What the newsroom sends to write content, defined once for both doors (GraphQL input
+//! objects, REST JSON bodies that refuse unknown fields), and the rules each field obeys.
+//!
+//! Clients never send `status`, `version` or `publishedAt` here: those change only through
+//! the workflow (publish, unpublish, schedule, archive). A REST body carrying them is a 422.
+//! References (rubric, authors, tags, parent rubric) are a global id or a slug.
+
+use async_graphql::{InputObject, MaybeUndefined};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::content::slug;
+use crate::error::{AppError, AppResult};
+
+pub const TITLE_MAX: usize = 300;
+pub const STANDFIRST_MAX: usize = 1000;
+/// Bytes of Markdown.
+pub const BODY_MAX_BYTES: usize = 200 * 1024;
+pub const NAME_MAX: usize = 120;
+pub const DESCRIPTION_MAX: usize = 2000;
+pub const BIO_MAX: usize = 5000;
+pub const ALT_MAX: usize = 300;
+pub const SEO_TITLE_MAX: usize = 300;
+pub const SEO_DESCRIPTION_MAX: usize = 1000;
+pub const URL_MAX: usize = 2048;
+pub const MAX_AUTHORS: usize = 10;
+pub const MAX_TAGS: usize = 30;
+pub const MAX_SOURCES: usize = 50;
+
+/// A new article. It starts as a draft.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "CreateArticleInput")]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    /// 1 to 300 characters.
+    pub title: String,
+    /// Generated from the title when absent (accents folded, `-2`, `-3`… on a clash); a
+    /// given slug that is taken is a conflict.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// The lead paragraph, at most 1000 characters.
+    #[serde(default)]
+    pub standfirst: Option<String>,
+    /// Markdown, at most 200 KB.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// ISO 639-1 code; `fr` when absent.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The rubric's global id or slug.
+    pub rubric: String,
+    /// The byline in order: global ids or slugs of authors (1 to 10).
+    pub authors: Vec<String>,
+    /// Global ids or slugs of existing tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Cited sources, in order.
+    #[serde(default)]
+    pub sources: Option<Vec<SourceInput>>,
+    #[serde(default)]
+    pub featured_image_url: Option<String>,
+    #[serde(default)]
+    pub featured_image_alt: Option<String>,
+    #[serde(default)]
+    pub seo_title: Option<String>,
+    #[serde(default)]
+    pub seo_description: Option<String>,
+}
+
+/// Changes to an article: absent fields are kept; `null` clears an optional field.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "UpdateArticleInput")]
+#[serde(deny_unknown_fields)]
+pub struct ArticlePatch {
+    /// REST only (GraphQL takes it as an argument): the version the change is based on,
+    /// unless an `If-Match: "<version>"` header gives it.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub version: Option<i32>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub standfirst: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub rubric: Option<String>,
+    #[serde(default)]
+    pub authors: Option<Vec<String>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub sources: Option<Vec<SourceInput>>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub featured_image_url: MaybeUndefined<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub featured_image_alt: MaybeUndefined<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub seo_title: MaybeUndefined<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub seo_description: MaybeUndefined<String>,
+}
+
+/// A source cited by an article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, InputObject, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceInput {
+    /// 1 to 120 characters.
+    pub name: String,
+    /// `http` or `https`, at most 2048 characters.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// A new rubric.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "CreateRubricInput")]
+#[serde(deny_unknown_fields)]
+pub struct RubricInput {
+    pub name: String,
+    /// Generated from the name when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The parent rubric's global id or slug.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Position in the navigation (ascending), 0 by default.
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+/// Changes to a rubric; `parent: null` makes it top-level.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "UpdateRubricInput")]
+#[serde(deny_unknown_fields)]
+pub struct RubricPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub parent: MaybeUndefined<String>,
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+/// A new public byline.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "CreateAuthorInput")]
+#[serde(deny_unknown_fields)]
+pub struct AuthorInput {
+    /// The name shown in bylines.
+    pub name: String,
+    /// Generated from the name when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub bio: Option<String>,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+}
+
+/// Changes to an author; `avatarUrl: null` removes the avatar.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "UpdateAuthorInput")]
+#[serde(deny_unknown_fields)]
+pub struct AuthorPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub bio: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub avatar_url: MaybeUndefined<String>,
+}
+
+/// A new tag.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "CreateTagInput")]
+#[serde(deny_unknown_fields)]
+pub struct TagInput {
+    pub name: String,
+    /// Generated from the name when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// Changes to a tag.
+#[derive(Debug, Clone, Default, InputObject, Deserialize, ToSchema)]
+#[graphql(name = "UpdateTagInput")]
+#[serde(deny_unknown_fields)]
+pub struct TagPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// A required text of `min..=max` characters, trimmed.
+pub fn text(field: &str, raw: &str, min: usize, max: usize) -> AppResult<String> {
+    let value = raw.trim();
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(AppError::invalid(
+            field,
+            if min > 0 {
+                format!("{field} has {min} to {max} characters")
+            } else {
+                format!("{field} has at most {max} characters")
+            },
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional text: empty means none.
+pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => text(field, v, 0, max).map(Some),
+    }
+}
+
+/// The Markdown body, bounded in bytes (what it costs to store and render).
+pub fn body(raw: &str) -> AppResult<String> {
+    if raw.len() > BODY_MAX_BYTES {
+        return Err(AppError::invalid(
+            "body",
+            format!("body has at most {} KB", BODY_MAX_BYTES / 1024),
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+/// A two-letter ISO 639-1 code, lowercase.
+pub fn language(raw: &str) -> AppResult<String> {
+    let value = raw.trim();
+    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_lowercase()) {
+        Ok(value.to_owned())
+    } else {
+        Err(AppError::invalid(
+            "language",
+            "a language is a two-letter code such as `fr` or `en`",
+        ))
+    }
+}
+
+/// An absolute `http`/`https` URL with a host, at most 2048 characters, no spaces.
+pub fn url(field: &str, raw: &str) -> AppResult<String> {
+    let value = raw.trim();
+    let bad = || {
+        AppError::invalid(
+            field,
+            format!("{field} must be an http or https URL of at most {URL_MAX} characters"),
+        )
+    };
+    if value.len() > URL_MAX || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let lower = value.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err(bad());
+    }
+    Ok(value.to_owned())
+}
+
+pub fn optional_url(field: &str, raw: Option<&str>) -> AppResult<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => url(field, v).map(Some),
+    }
+}
+
+/// A slug given by a client.
+pub fn given_slug(raw: &str) -> AppResult<String> {
+    slug::validate("slug", raw)?;
+    Ok(raw.to_owned())
+}
+
+/// Cited sources, validated in order.
+pub fn sources(list: &[SourceInput]) -> AppResult<Vec<SourceInput>> {
+    if list.len() > MAX_SOURCES {
+        return Err(AppError::invalid(
+            "sources",
+            format!("an article cites at most {MAX_SOURCES} sources"),
+        ));
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Ok(SourceInput {
+                name: text(&format!("sources[{i}].name"), &s.name, 1, NAME_MAX)?,
+                url: optional_url(&format!("sources[{i}].url"), s.url.as_deref())?,
+            })
+        })
+        .collect()
+}
+
+/// A list of references, bounded and without repeats (order kept).
+pub fn references(field: &str, list: &[String], min: usize, max: usize) -> AppResult<Vec<String>> {
+    if list.len() < min || list.len() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} lists {min} to {max} entries"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for raw in list {
+        let value = raw.trim().to_owned();
+        if value.is_empty() || value.len() > 200 {
+            return Err(AppError::invalid(
+                field,
+                "each entry is a global id or a slug",
+            ));
+        }
+        if out.contains(&value) {
+            return Err(AppError::invalid(
+                field,
+                format!("`{value}` is listed twice"),
+            ));
+        }
+        out.push(value);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_http_or_https_with_a_host() {
+        for good in [
+            "https://example.org",
+            "http://a.b/c?d#e",
+            "HTTPS://X.FR/path",
+        ] {
+            assert!(url("url", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x.org",
+            "https://",
+            "https:///path",
+            "https://a b.org",
+            "//x.org",
+            &format!("https://x.org/{}", "a".repeat(URL_MAX)),
+        ] {
+            assert_eq!(url("url", bad).unwrap_err().field(), Some("url"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lengths_count_characters_and_trim() {
+        assert_eq!(text("title", "  Été  ", 1, 3).unwrap(), "Été");
+        assert!(text("title", "   ", 1, 300).is_err());
+        assert!(text("title", &"é".repeat(301), 1, 300).is_err());
+        assert!(language("FR").is_err());
+        assert!(language("fra").is_err());
+        assert_eq!(language("en").unwrap(), "en");
+    }
+
+    #[test]
+    fn references_refuse_repeats_and_empty_lists() {
+        assert!(references("authors", &[], 1, 10).is_err());
+        assert!(references("authors", &["a".into(), "a".into()], 1, 10).is_err());
+        assert_eq!(
+            references("tags", &["a".into(), "b".into()], 0, 10).unwrap(),
+            vec!["a", "b"]
+        );
+    }
+}

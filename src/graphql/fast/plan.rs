@@ -1,0 +1,592 @@
+//! Compiling a GraphQL selection into a plan: which fields, under which response keys, and
+//! which relations to load. Anything outside the supported subset returns `None`, and the
+//! request goes to the general executor instead.
+
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{Name, Variables};
+use async_graphql_value::{ConstValue, Value};
+use chrono::{DateTime, Utc};
+
+use crate::content::articles::{ArticleFilter, ArticleOrder, ArticleParts, ArticleStatus};
+use crate::content::pagination::PageArgs;
+
+/// A response key and what goes under it.
+pub type Keyed<T> = Vec<(String, T)>;
+
+pub enum RootField {
+    Typename,
+    Article {
+        slug: String,
+        plan: ArticlePlan,
+    },
+    Articles {
+        args: PageArgs,
+        filter: ArticleFilter,
+        order: ArticleOrder,
+        plan: ConnPlan<ArticlePlan>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Markdown,
+    Html,
+    Text,
+}
+
+pub enum ArticleField {
+    Typename,
+    Id,
+    Slug,
+    Title,
+    Standfirst,
+    Language,
+    Status,
+    PublishedAt,
+    UpdatedAt,
+    WordCount,
+    ReadingTimeMinutes,
+    Version,
+    Body(BodyFormat),
+    Authors(Keyed<AuthorField>),
+    Rubric(Keyed<RubricField>),
+    MoreInRubric {
+        first: u32,
+        plan: Box<ArticlePlan>,
+    },
+    Comments {
+        args: PageArgs,
+        plan: ConnPlan<Keyed<CommentField>>,
+    },
+}
+
+pub struct ArticlePlan {
+    pub fields: Keyed<ArticleField>,
+    pub parts: ArticleParts,
+}
+
+pub enum AuthorField {
+    Typename,
+    Id,
+    Slug,
+    Name,
+    AvatarUrl,
+    Bio,
+}
+
+pub enum RubricField {
+    Typename,
+    Id,
+    Slug,
+    Name,
+}
+
+pub enum CommentField {
+    Typename,
+    Id,
+    AuthorName,
+    Body,
+    CreatedAt,
+}
+
+pub enum PageInfoField {
+    Typename,
+    HasNextPage,
+    HasPreviousPage,
+    StartCursor,
+    EndCursor,
+}
+
+pub enum EdgeField<P> {
+    Typename,
+    Cursor,
+    Node(P),
+}
+
+pub enum ConnField<P> {
+    Typename,
+    TotalCount,
+    PageInfo(Keyed<PageInfoField>),
+    Nodes(P),
+    Edges(Keyed<EdgeField<P>>),
+}
+
+pub struct ConnPlan<P> {
+    pub fields: Keyed<ConnField<P>>,
+}
+
+impl<P> ConnPlan<P> {
+    pub fn wants_total(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|(_, f)| matches!(f, ConnField::TotalCount))
+    }
+}
+
+/// The context of planning one request.
+pub struct Planner<'a> {
+    doc: &'a ExecutableDocument,
+    variables: &'a Variables,
+    defaults: Vec<(Name, ConstValue)>,
+}
+
+impl<'a> Planner<'a> {
+    /// Plans the operation, or `None` when the request is outside the fast subset.
+    pub fn plan(
+        doc: &'a ExecutableDocument,
+        operation_name: Option<&str>,
+        variables: &'a Variables,
+    ) -> Option<Keyed<RootField>> {
+        let operation = match (operation_name, &doc.operations) {
+            (None, async_graphql::parser::types::DocumentOperations::Single(op)) => &op.node,
+            (Some(name), ops) => {
+                &ops.iter()
+                    .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))?
+                    .1
+                    .node
+            }
+            (None, async_graphql::parser::types::DocumentOperations::Multiple(ops))
+                if ops.len() == 1 =>
+            {
+                &ops.values().next()?.node
+            }
+            (None, _) => return None,
+        };
+        if operation.ty != OperationType::Query || !operation.directives.is_empty() {
+            return None;
+        }
+        let defaults = operation
+            .variable_definitions
+            .iter()
+            .filter_map(|d| {
+                d.node
+                    .default_value
+                    .as_ref()
+                    .map(|v| (d.node.name.node.clone(), v.node.clone()))
+            })
+            .collect();
+        let planner = Planner {
+            doc,
+            variables,
+            defaults,
+        };
+        let mut root = Vec::new();
+        for field in planner.fields(&operation.selection_set.node, "Query")? {
+            let key = field.response_key().node.to_string();
+            let planned = match field.name.node.as_str() {
+                "__typename" => RootField::Typename,
+                "article" => planner.root_article(field)?,
+                "articles" => planner.root_articles(field)?,
+                _ => return None,
+            };
+            root.push((key, planned));
+        }
+        Some(root)
+    }
+
+    /// The fields of a selection set on `type_name`, fragments flattened. Directives and
+    /// repeated response keys (which GraphQL merges) are left to the general executor.
+    fn fields(&self, set: &'a SelectionSet, type_name: &str) -> Option<Vec<&'a Field>> {
+        let mut out: Vec<&'a Field> = Vec::new();
+        self.collect(set, type_name, &mut out, 0)?;
+        let mut keys: Vec<&str> = out.iter().map(|f| f.response_key().node.as_str()).collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        Some(out)
+    }
+
+    fn collect(
+        &self,
+        set: &'a SelectionSet,
+        type_name: &str,
+        out: &mut Vec<&'a Field>,
+        depth: usize,
+    ) -> Option<()> {
+        if depth > 4 {
+            return None;
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    if !field.node.directives.is_empty() {
+                        return None;
+                    }
+                    out.push(&field.node);
+                }
+                Selection::InlineFragment(fragment) => {
+                    let f = &fragment.node;
+                    if !f.directives.is_empty()
+                        || f.type_condition
+                            .as_ref()
+                            .is_some_and(|c| c.node.on.node.as_str() != type_name)
+                    {
+                        return None;
+                    }
+                    self.collect(&f.selection_set.node, type_name, out, depth + 1)?;
+                }
+                Selection::FragmentSpread(spread) => {
+                    if !spread.node.directives.is_empty() {
+                        return None;
+                    }
+                    let fragment = self.doc.fragments.get(&spread.node.fragment_name.node)?;
+                    if fragment.node.type_condition.node.on.node.as_str() != type_name
+                        || !fragment.node.directives.is_empty()
+                    {
+                        return None;
+                    }
+                    self.collect(&fragment.node.selection_set.node, type_name, out, depth + 1)?;
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// The value of an argument, variables resolved; `None` inside means absent or null.
+    fn arg(&self, field: &Field, name: &str) -> Option<Option<Value>> {
+        let Some((_, value)) = field
+            .arguments
+            .iter()
+            .find(|(n, _)| n.node.as_str() == name)
+        else {
+            return Some(None);
+        };
+        self.resolve(&value.node)
+    }
+
+    fn resolve(&self, value: &Value) -> Option<Option<Value>> {
+        Some(match value {
+            Value::Variable(var) => {
+                let found = self.variables.get(var).cloned().or_else(|| {
+                    self.defaults
+                        .iter()
+                        .find(|(n, _)| n == var)
+                        .map(|(_, v)| v.clone())
+                });
+                match found {
+                    None | Some(ConstValue::Null) => None,
+                    Some(v) => Some(v.into_value()),
+                }
+            }
+            Value::Null => None,
+            Value::Object(map) => {
+                let mut resolved = async_graphql_value::indexmap::IndexMap::new();
+                for (k, v) in map {
+                    if let Some(v) = self.resolve(v)? {
+                        resolved.insert(k.clone(), v);
+                    }
+                }
+                Some(Value::Object(resolved))
+            }
+            other => Some(other.clone()),
+        })
+    }
+
+    /// A page-size argument: only literals, so that the complexity checked when the
+    /// document was first executed still holds.
+    fn literal_int(&self, field: &Field, name: &str) -> Option<Option<i32>> {
+        let Some((_, value)) = field
+            .arguments
+            .iter()
+            .find(|(n, _)| n.node.as_str() == name)
+        else {
+            return Some(None);
+        };
+        match &value.node {
+            Value::Number(n) => Some(Some(i32::try_from(n.as_i64()?).ok()?)),
+            _ => None,
+        }
+    }
+
+    fn string_arg(&self, field: &Field, name: &str) -> Option<Option<String>> {
+        match self.arg(field, name)? {
+            None => Some(None),
+            Some(Value::String(s)) => Some(Some(s)),
+            Some(_) => None,
+        }
+    }
+
+    fn page_args(&self, field: &Field) -> Option<PageArgs> {
+        Some(PageArgs {
+            first: self.literal_int(field, "first")?,
+            after: self.string_arg(field, "after")?,
+            last: self.literal_int(field, "last")?,
+            before: self.string_arg(field, "before")?,
+        })
+    }
+
+    fn only_args(field: &Field, allowed: &[&str]) -> Option<()> {
+        field
+            .arguments
+            .iter()
+            .all(|(n, _)| allowed.contains(&n.node.as_str()))
+            .then_some(())
+    }
+
+    fn root_article(&self, field: &'a Field) -> Option<RootField> {
+        Self::only_args(field, &["slug"])?;
+        let slug = self.string_arg(field, "slug")??;
+        Some(RootField::Article {
+            slug,
+            plan: self.article(&field.selection_set.node)?,
+        })
+    }
+
+    fn root_articles(&self, field: &'a Field) -> Option<RootField> {
+        Self::only_args(
+            field,
+            &["first", "after", "last", "before", "filter", "orderBy"],
+        )?;
+        let order = match self.arg(field, "orderBy")? {
+            None => ArticleOrder::default(),
+            Some(value) => ArticleOrder::parse(enum_name(&value)?)?,
+        };
+        let filter = match self.arg(field, "filter")? {
+            None => ArticleFilter::default(),
+            Some(Value::Object(map)) => filter(&map)?,
+            Some(_) => return None,
+        };
+        let plan = self.connection(
+            &field.selection_set.node,
+            "ArticleConnection",
+            "ArticleEdge",
+            |set| self.article(set),
+        )?;
+        Some(RootField::Articles {
+            args: self.page_args(field)?,
+            filter,
+            order,
+            plan,
+        })
+    }
+
+    fn connection<P>(
+        &self,
+        set: &'a SelectionSet,
+        conn_type: &str,
+        edge_type: &str,
+        item: impl Fn(&'a SelectionSet) -> Option<P>,
+    ) -> Option<ConnPlan<P>> {
+        let mut fields = Vec::new();
+        for field in self.fields(set, conn_type)? {
+            let key = field.response_key().node.to_string();
+            let planned = match field.name.node.as_str() {
+                "__typename" => ConnField::Typename,
+                "totalCount" => ConnField::TotalCount,
+                "nodes" => ConnField::Nodes(item(&field.selection_set.node)?),
+                "pageInfo" => ConnField::PageInfo(self.page_info(&field.selection_set.node)?),
+                "edges" => {
+                    let mut edge = Vec::new();
+                    for f in self.fields(&field.selection_set.node, edge_type)? {
+                        let k = f.response_key().node.to_string();
+                        edge.push((
+                            k,
+                            match f.name.node.as_str() {
+                                "__typename" => EdgeField::Typename,
+                                "cursor" => EdgeField::Cursor,
+                                "node" => EdgeField::Node(item(&f.selection_set.node)?),
+                                _ => return None,
+                            },
+                        ));
+                    }
+                    ConnField::Edges(edge)
+                }
+                _ => return None,
+            };
+            fields.push((key, planned));
+        }
+        Some(ConnPlan { fields })
+    }
+
+    fn page_info(&self, set: &'a SelectionSet) -> Option<Keyed<PageInfoField>> {
+        let mut out = Vec::new();
+        for f in self.fields(set, "PageInfo")? {
+            out.push((
+                f.response_key().node.to_string(),
+                match f.name.node.as_str() {
+                    "__typename" => PageInfoField::Typename,
+                    "hasNextPage" => PageInfoField::HasNextPage,
+                    "hasPreviousPage" => PageInfoField::HasPreviousPage,
+                    "startCursor" => PageInfoField::StartCursor,
+                    "endCursor" => PageInfoField::EndCursor,
+                    _ => return None,
+                },
+            ));
+        }
+        Some(out)
+    }
+
+    fn article(&self, set: &'a SelectionSet) -> Option<ArticlePlan> {
+        let mut parts = ArticleParts::default();
+        let mut fields = Vec::new();
+        for f in self.fields(set, "Article")? {
+            let name = f.name.node.as_str();
+            let simple = match name {
+                "body" | "moreInRubric" | "comments" => true,
+                _ => f.arguments.is_empty(),
+            };
+            if !simple {
+                return None;
+            }
+            let planned = match name {
+                "__typename" => ArticleField::Typename,
+                "id" => ArticleField::Id,
+                "slug" => ArticleField::Slug,
+                "title" => ArticleField::Title,
+                "standfirst" => ArticleField::Standfirst,
+                "language" => ArticleField::Language,
+                "status" => ArticleField::Status,
+                "publishedAt" => ArticleField::PublishedAt,
+                "updatedAt" => ArticleField::UpdatedAt,
+                "wordCount" => ArticleField::WordCount,
+                "readingTimeMinutes" => ArticleField::ReadingTimeMinutes,
+                "version" => ArticleField::Version,
+                "body" => {
+                    Self::only_args(f, &["format"])?;
+                    parts.body = true;
+                    ArticleField::Body(match self.arg(f, "format")?.as_ref().map(enum_name) {
+                        None => BodyFormat::Markdown,
+                        Some(Some("MARKDOWN")) => BodyFormat::Markdown,
+                        Some(Some("HTML")) => BodyFormat::Html,
+                        Some(Some("TEXT")) => BodyFormat::Text,
+                        Some(_) => return None,
+                    })
+                }
+                "authors" => {
+                    let mut authors = Vec::new();
+                    for a in self.fields(&f.selection_set.node, "Author")? {
+                        if !a.arguments.is_empty() {
+                            return None;
+                        }
+                        authors.push((
+                            a.response_key().node.to_string(),
+                            match a.name.node.as_str() {
+                                "__typename" => AuthorField::Typename,
+                                "id" => AuthorField::Id,
+                                "slug" => AuthorField::Slug,
+                                "name" => AuthorField::Name,
+                                "avatarUrl" => AuthorField::AvatarUrl,
+                                "bio" => {
+                                    parts.author_bio = true;
+                                    AuthorField::Bio
+                                }
+                                _ => return None,
+                            },
+                        ));
+                    }
+                    ArticleField::Authors(authors)
+                }
+                "rubric" => {
+                    let mut rubric = Vec::new();
+                    for r in self.fields(&f.selection_set.node, "Rubric")? {
+                        if !r.arguments.is_empty() {
+                            return None;
+                        }
+                        rubric.push((
+                            r.response_key().node.to_string(),
+                            match r.name.node.as_str() {
+                                "__typename" => RubricField::Typename,
+                                "id" => RubricField::Id,
+                                "slug" => RubricField::Slug,
+                                "name" => RubricField::Name,
+                                _ => return None,
+                            },
+                        ));
+                    }
+                    ArticleField::Rubric(rubric)
+                }
+                "moreInRubric" => {
+                    Self::only_args(f, &["first"])?;
+                    let first = self.literal_int(f, "first")?.unwrap_or(5);
+                    let first = u32::try_from(first).ok().filter(|n| *n <= 100)?;
+                    ArticleField::MoreInRubric {
+                        first,
+                        plan: Box::new(self.article(&f.selection_set.node)?),
+                    }
+                }
+                "comments" => {
+                    Self::only_args(f, &["first", "after", "last", "before"])?;
+                    let plan = self.connection(
+                        &f.selection_set.node,
+                        "CommentConnection",
+                        "CommentEdge",
+                        |s| self.comment(s),
+                    )?;
+                    ArticleField::Comments {
+                        args: self.page_args(f)?,
+                        plan,
+                    }
+                }
+                _ => return None,
+            };
+            fields.push((f.response_key().node.to_string(), planned));
+        }
+        Some(ArticlePlan { fields, parts })
+    }
+
+    fn comment(&self, set: &'a SelectionSet) -> Option<Keyed<CommentField>> {
+        let mut out = Vec::new();
+        for f in self.fields(set, "Comment")? {
+            if !f.arguments.is_empty() {
+                return None;
+            }
+            out.push((
+                f.response_key().node.to_string(),
+                match f.name.node.as_str() {
+                    "__typename" => CommentField::Typename,
+                    "id" => CommentField::Id,
+                    "authorName" => CommentField::AuthorName,
+                    "body" => CommentField::Body,
+                    "createdAt" => CommentField::CreatedAt,
+                    _ => return None,
+                },
+            ));
+        }
+        Some(out)
+    }
+}
+
+/// The `ArticleFilter` input object, strictly: an unknown key or a wrong type is left to
+/// the general executor (which reports it properly).
+fn filter(map: &async_graphql_value::indexmap::IndexMap<Name, Value>) -> Option<ArticleFilter> {
+    let mut out = ArticleFilter::default();
+    for (key, value) in map {
+        let text = || match value {
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        };
+        let time = || text()?.parse::<DateTime<Utc>>().ok();
+        match key.as_str() {
+            "rubric" => out.rubric = Some(text()?),
+            "author" => out.author = Some(text()?),
+            "tag" => out.tag = Some(text()?),
+            "language" => out.language = Some(text()?),
+            "publishedAfter" => out.published_after = Some(time()?),
+            "publishedBefore" => out.published_before = Some(time()?),
+            "status" => {
+                out.status = Some(match enum_name(value)? {
+                    "DRAFT" => ArticleStatus::Draft,
+                    "SCHEDULED" => ArticleStatus::Scheduled,
+                    "PUBLISHED" => ArticleStatus::Published,
+                    "ARCHIVED" => ArticleStatus::Archived,
+                    _ => return None,
+                })
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// An enum value: a literal, or a string from a variable (the document was validated, so a
+/// string here can only come from a variable of the enum's type).
+fn enum_name(value: &Value) -> Option<&str> {
+    match value {
+        Value::Enum(name) => Some(name.as_str()),
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}

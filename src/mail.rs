@@ -1,0 +1,266 @@
+//! Outgoing email: the "send to a friend" worker. It claims due rows of the `shares` outbox,
+//! renders each email and sends it through SMTP (`KIOSQUE_SMTP_URL=smtp://host:port`) or, by
+//! default, the log transport, which writes the email to the log (the recipient masked) and
+//! keeps the last few in memory for tests and demos. Outcomes go back to the outbox: sent,
+//! or retried with backoff.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::content::shares::DueShare;
+use crate::db::{Db, PoolSettings};
+use crate::error::AppResult;
+
+/// Shares claimed per round.
+const BATCH: u64 = 20;
+/// How long a claimed share is reserved for this worker.
+const LEASE: Duration = Duration::from_secs(300);
+/// Emails the log transport keeps in memory.
+const KEPT: usize = 100;
+
+/// An email written by the log transport (the recipient masked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEmail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+enum Transport {
+    Log,
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Sends emails; cheap to share (`Arc`).
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    poll: Duration,
+    logged: Mutex<VecDeque<LoggedEmail>>,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field(
+                "transport",
+                &match self.transport {
+                    Transport::Log => "log",
+                    Transport::Smtp(_) => "smtp",
+                },
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// `smtp://host[:port]` as host and port (25 by default).
+fn smtp_address(url: &str) -> Result<(String, u16), String> {
+    let rest = url
+        .strip_prefix("smtp://")
+        .ok_or_else(|| "KIOSQUE_SMTP_URL must look like smtp://host:port".to_owned())?;
+    let rest = rest.trim_end_matches('/');
+    match rest.rsplit_once(':') {
+        Some((host, port)) => Ok((
+            host.to_owned(),
+            port.parse()
+                .map_err(|_| format!("KIOSQUE_SMTP_URL has a bad port: {port}"))?,
+        )),
+        None => Ok((rest.to_owned(), 25)),
+    }
+}
+
+/// `ana@example.fr` as `a***@example.fr`: enough to tell emails apart in a log, not to
+/// write to anyone.
+pub fn mask(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+/// The subject and plain-text body of a share.
+pub fn render(share: &DueShare) -> (String, String) {
+    let subject = format!(
+        "{} vous recommande : {}",
+        share.sender_name, share.article_title
+    );
+    let mut body = format!(
+        "{} vous recommande cet article.\n\n{}\n\n{}\n\n",
+        share.sender_name, share.article_title, share.article_standfirst
+    );
+    if let Some(message) = &share.message {
+        body.push_str(&format!("Son message :\n{message}\n\n"));
+    }
+    body.push_str(&format!("Lire l'article : {}\n", share.article_url));
+    (subject, body)
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> Result<Self, String> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .map_err(|e| format!("KIOSQUE_MAIL_FROM is not a valid address: {e}"))?;
+        let transport = match &config.smtp_url {
+            Some(url) => {
+                let (host, port) = smtp_address(url)?;
+                Transport::Smtp(
+                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                        .port(port)
+                        .timeout(Some(Duration::from_secs(15)))
+                        .build(),
+                )
+            }
+            None => Transport::Log,
+        };
+        Ok(Self {
+            transport,
+            from,
+            poll: config.mail_poll.max(Duration::from_millis(10)),
+            logged: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    /// The log transport, for when the configured one cannot be used.
+    pub fn log_only(config: &Config) -> Self {
+        Self {
+            transport: Transport::Log,
+            from: Mailbox::new(
+                None,
+                lettre::Address::new("no-reply", "localhost").unwrap_or_else(|_| unreachable!()),
+            ),
+            poll: config.mail_poll.max(Duration::from_millis(10)),
+            logged: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// The last emails written by the log transport, oldest first.
+    pub fn logged(&self) -> Vec<LoggedEmail> {
+        self.logged
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Sends every due share once; returns how many went out.
+    pub async fn deliver_due(&self, content: &Content) -> AppResult<usize> {
+        let shares = content.shares();
+        let mut sent = 0;
+        for share in shares.claim_due(BATCH, LEASE).await? {
+            match self.send(&share).await {
+                Ok(()) => {
+                    shares.mark_sent(share.id).await?;
+                    sent += 1;
+                }
+                Err(err) => {
+                    // Servers quote the address they refuse: keep it out of logs and rows.
+                    let err = err.replace(&share.recipient_email, &mask(&share.recipient_email));
+                    tracing::warn!(share = share.id, attempts = share.attempts + 1, error = %err, "a share email could not be sent");
+                    shares.mark_failed(share.id, share.attempts, &err).await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn send(&self, share: &DueShare) -> Result<(), String> {
+        let (subject, body) = render(share);
+        match &self.transport {
+            Transport::Log => {
+                let to = mask(&share.recipient_email);
+                tracing::info!(share = share.id, to = %to, subject = %subject, body = %body, "share email (log transport)");
+                let mut logged = self.logged.lock().unwrap_or_else(|p| p.into_inner());
+                if logged.len() == KEPT {
+                    logged.pop_front();
+                }
+                logged.push_back(LoggedEmail { to, subject, body });
+                Ok(())
+            }
+            Transport::Smtp(smtp) => {
+                let to: Mailbox = share
+                    .recipient_email
+                    .parse()
+                    .map_err(|e| format!("bad recipient: {e}"))?;
+                let email = Message::builder()
+                    .from(self.from.clone())
+                    .to(to)
+                    .subject(subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(body)
+                    .map_err(|e| e.to_string())?;
+                smtp.send(email)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Runs the worker until `stop` turns true: a round of deliveries, then a pause.
+    pub fn spawn(
+        self: Arc<Self>,
+        content: Content,
+        config: Arc<Config>,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let content = own_pool(content, &config).await;
+            loop {
+                if *stop.borrow() {
+                    break;
+                }
+                if let Err(err) = self.deliver_due(&content).await {
+                    tracing::warn!(error = %err, "the share worker could not read the outbox");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(self.poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        })
+    }
+}
+
+/// The worker reads and writes the outbox over its own small pool, so that its background
+/// statements never take a request's connection nor count among a request's statements.
+async fn own_pool(content: Content, config: &Config) -> Content {
+    let settings = PoolSettings {
+        max_connections: 2,
+        ..config.pool.clone()
+    };
+    match Db::connect(&config.database_url, &settings).await {
+        Ok(db) => Content { db, ..content },
+        Err(err) => {
+            tracing::warn!(error = %err, "the email worker shares the request pool");
+            content
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_are_masked_and_smtp_urls_read() {
+        assert_eq!(mask("ana@example.fr"), "a***@example.fr");
+        assert_eq!(
+            smtp_address("smtp://127.0.0.1:2525").unwrap(),
+            ("127.0.0.1".into(), 2525)
+        );
+        assert_eq!(smtp_address("smtp://mail").unwrap(), ("mail".into(), 25));
+        assert!(smtp_address("http://mail").is_err());
+    }
+}

@@ -1,0 +1,229 @@
+//! Readers' writes over REST: posting a comment (with `Idempotency-Key`), reporting one,
+//! and sending an article to a friend. Each handler reads the caller, the client address
+//! and the body, and calls one content service.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::envelope::envelopes;
+use super::error::{ApiError, ApiResult};
+use super::json::ApiJson;
+use super::openapi::{Forbidden, InvalidBody, NotFound, RateLimited};
+use super::params::ApiPath;
+use crate::app::AppState;
+use crate::auth::extract::MaybeActor;
+use crate::content::comments::posting::{NewComment, PostedComment, comment_id};
+use crate::content::ids::{self, Kind};
+use crate::content::shares::NewShare;
+use crate::error::AppError;
+use crate::ratelimit::ClientIp;
+
+envelopes! {
+    one PostedCommentData(PostedCommentView);
+    one AcceptedData(Accepted);
+}
+
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A comment to post. Guests give `author_name` and `author_email` (never shown); signed-in
+/// readers write under their account's name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostCommentRequest {
+    /// A published comment of the same article.
+    pub parent_id: Option<String>,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    /// Plain text, 2 to 5000 characters; markup is removed.
+    pub body: String,
+    /// Leave empty (a field for robots).
+    pub website: Option<String>,
+}
+
+/// A comment as posted: `pending` until a moderator approves it (unless its writer is known).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PostedComment)]
+pub struct PostedCommentView {
+    pub id: String,
+    /// `pending` or `approved`.
+    pub status: String,
+    pub parent_id: Option<String>,
+    pub author_name: String,
+    /// Plain text: escape it when rendering.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<PostedComment> for PostedCommentView {
+    fn from(c: PostedComment) -> Self {
+        Self {
+            id: ids::encode(Kind::Comment, c.id),
+            status: c.status,
+            parent_id: c.parent_id.map(|p| ids::encode(Kind::Comment, p)),
+            author_name: c.author_name,
+            body: c.body,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A request taken in, to be dealt with later.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// `queued` (a share) or `received` (a report).
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportCommentRequest {
+    /// Why the comment should be looked at (1 to 500 characters).
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareArticleRequest {
+    pub recipient_email: String,
+    pub sender_name: String,
+    /// At most 1000 characters.
+    pub message: Option<String>,
+}
+
+/// Posts a comment on a published article.
+#[utoipa::path(
+    post,
+    path = "/v1/articles/{slug}/comments",
+    tag = "comments",
+    params(
+        ("slug" = String, Path, description = "The article's slug"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first comment; the same key with another body is a 422"),
+    ),
+    request_body = PostCommentRequest,
+    responses((status = 201, description = "The comment, pending or approved", body = PostedCommentData), NotFound, InvalidBody, Forbidden, RateLimited)
+)]
+pub async fn create_article_comment(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(body): ApiJson<PostCommentRequest>,
+) -> ApiResult<(StatusCode, Json<PostedCommentData>)> {
+    let idempotency_key = headers
+        .get(IDEMPOTENCY_KEY)
+        .map(|v| {
+            v.to_str().map(str::to_owned).map_err(|_| {
+                ApiError(AppError::invalid(
+                    "Idempotency-Key",
+                    "an idempotency key is printable ASCII",
+                ))
+            })
+        })
+        .transpose()?;
+    let parent_id = body
+        .parent_id
+        .as_deref()
+        .map(|p| comment_id("parentId", p))
+        .transpose()?;
+    let posted = state
+        .content
+        .comments()
+        .post(
+            &actor,
+            client,
+            NewComment {
+                article_slug: slug,
+                parent_id,
+                author_name: body.author_name,
+                author_email: body.author_email,
+                body: body.body,
+                website: body.website,
+                idempotency_key,
+            },
+        )
+        .await
+        .map_err(|e| ApiError::from(e).renamed("idempotency_key", "Idempotency-Key"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PostedCommentData {
+            data: posted.into(),
+        }),
+    ))
+}
+
+/// Reports a published comment to the moderators.
+#[utoipa::path(
+    post,
+    path = "/v1/comments/{id}/reports",
+    tag = "comments",
+    params(("id" = String, Path, description = "The comment's id")),
+    request_body = ReportCommentRequest,
+    responses((status = 202, description = "The report is recorded", body = AcceptedData), NotFound, InvalidBody, Forbidden, RateLimited)
+)]
+pub async fn create_comment_report(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ClientIp(client): ClientIp,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReportCommentRequest>,
+) -> ApiResult<(StatusCode, Json<AcceptedData>)> {
+    let id = comment_id("id", &id)?;
+    state
+        .content
+        .comments()
+        .report(&actor, client, id, &body.reason)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(AcceptedData {
+            data: Accepted {
+                status: "received".into(),
+            },
+        }),
+    ))
+}
+
+/// Emails a published article to someone ("send to a friend"); queued, sent shortly.
+#[utoipa::path(
+    post,
+    path = "/v1/articles/{slug}/share",
+    tag = "comments",
+    params(("slug" = String, Path, description = "The article's slug")),
+    request_body = ShareArticleRequest,
+    responses((status = 202, description = "The email is queued", body = AcceptedData), NotFound, InvalidBody, Forbidden, RateLimited)
+)]
+pub async fn share_article(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ClientIp(client): ClientIp,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(body): ApiJson<ShareArticleRequest>,
+) -> ApiResult<(StatusCode, Json<AcceptedData>)> {
+    let receipt = state
+        .content
+        .shares()
+        .queue(
+            &actor,
+            client,
+            NewShare {
+                article_slug: slug,
+                recipient_email: body.recipient_email,
+                sender_name: body.sender_name,
+                message: body.message,
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(AcceptedData {
+            data: Accepted {
+                status: receipt.status,
+            },
+        }),
+    ))
+}

@@ -1,0 +1,59 @@
+//! JSON request bodies whose rejections speak problem+json: a body that is not JSON (or not
+//! sent as `application/json`) is a 400; a body of the wrong shape is a 422 naming the
+//! field (`{"field": "email"}` for a missing or mistyped `email`).
+
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::error::AppError;
+
+/// `Json<T>` whose rejections are our problem+json.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => {
+                return Err(AppError::Malformed(format!(
+                    "send a JSON body with `Content-Type: application/json` ({})",
+                    rejection.body_text()
+                ))
+                .into());
+            }
+        };
+        if !value.is_object() {
+            return Err(AppError::Malformed("the body must be a JSON object".into()).into());
+        }
+        serde_path_to_error::deserialize(value)
+            .map(Self)
+            .map_err(|err| shape_error(&err).into())
+    }
+}
+
+/// A body of the wrong shape, as a field-level error.
+fn shape_error(err: &serde_path_to_error::Error<serde_json::Error>) -> AppError {
+    let inner = err.inner().to_string();
+    let path = err.path().to_string();
+    // A missing or unknown field is reported on the enclosing object: name the field.
+    let named = |prefix: &str| {
+        inner
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(|f| f.chars().take(64).collect::<String>())
+    };
+    if let Some(field) = named("unknown field `") {
+        return AppError::invalid(
+            field.clone(),
+            format!("{field} is not a field of this body"),
+        );
+    }
+    match named("missing field `") {
+        Some(field) => AppError::invalid(field.clone(), format!("{field} is required")),
+        None if path != "." => AppError::invalid(path.clone(), format!("{path}: {inner}")),
+        None => AppError::Malformed(inner),
+    }
+}
