@@ -492,6 +492,16 @@ async fn a_retried_post_with_the_same_idempotency_key_returns_the_first_comment(
     let (status, problem) = send("k-123", "Un autre texte.").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["field"], "Idempotency-Key");
+    // Keys belong to their writer: someone else's "k-123" is another post.
+    let response = app
+        .client
+        .post(app.url(&comments_path(fx::COMMENTED_SLUG)))
+        .header("Idempotency-Key", "k-123")
+        .json(&guest("someone.else@example.fr", "Un autre texte."))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
 }
 
 /// Whether the Redis of the test machine answers; when it does not, Redis tests are

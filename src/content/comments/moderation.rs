@@ -94,6 +94,8 @@ fn reason(raw: Option<&str>) -> AppResult<Option<String>> {
 }
 
 impl Comments<'_> {
+    /// Applies `action` to every comment of `ids` in one transaction (all or none), each
+    /// with an audit row; readers' open reports on them are resolved. Returns the comments
     /// as they now are, in the order of `ids`.
     pub async fn moderate(
         &self,

@@ -155,6 +155,22 @@ struct Writer {
     staff: bool,
 }
 
+impl Writer {
+    /// Idempotency keys are the client's own: stored under the writer, two writers using
+    /// the same key never meet.
+    fn key_scope(&self) -> String {
+        use sha2::{Digest, Sha256};
+        match (self.user_id, &self.email) {
+            (Some(id), _) => format!("u{id}"),
+            (None, email) => {
+                let digest = Sha256::digest(email.as_deref().unwrap_or_default().as_bytes());
+                let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+                format!("g{hex}")
+            }
+        }
+    }
+}
+
 fn record(m: comment::Model) -> CommentRecord {
     CommentRecord {
         id: m.id,
@@ -180,6 +196,7 @@ impl Comments<'_> {
         let body = body(&input.body, protection.comment_max_links)?;
         let key = idempotency_key(input.idempotency_key.as_deref())?;
         let writer = self.writer(actor, &input).await?;
+        let key = key.map(|k| format!("{}:{k}", writer.key_scope()));
         let article = self
             .content
             .articles()

@@ -237,9 +237,7 @@ impl Comments<'_> {
         Ok(counts)
     }
 
-    /// Applies `action` to every comment of `ids` in one transaction (all or none), each
-    /// with an audit row; readers' open reports on them are resolved. Returns the comments
-
+    /// Runs a query that selects `QUEUE_COLUMNS`.
     pub(super) async fn queued(&self, sql: Sql) -> AppResult<Vec<QueuedComment>> {
         let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
         Ok(rows
