@@ -141,11 +141,13 @@ class Processes:
     def __init__(self) -> None:
         self.procs: list[Proc] = []
 
-    def start(self, name: str, argv: list[str], env: dict, log_path: Path | None, cwd: Path | None = None) -> Proc:
+    def start(self, name: str, argv: list[str], env: dict, log_path: Path | None, cwd: Path | None = None,
+              nice: int = 0) -> Proc:
         out = open(log_path, "ab") if log_path else subprocess.DEVNULL
         popen = subprocess.Popen(
             argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             cwd=str(cwd) if cwd else None, start_new_session=True,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
         )
         if log_path:
             out.close()
@@ -463,7 +465,7 @@ def start_kiosque(args, kiosque: Path, url: str, port: int, name: str) -> Proc:
         raise BenchError(f"port {port} is taken: stop what listens there or pass --port-base")
     env = {**os.environ, "KIOSQUE_DATABASE_URL": url, "KIOSQUE_JWT_SECRET": "bench", "RUST_LOG": "warn"}
     proc = PROCS.start(name, [str(kiosque), "serve", "--bind", f"127.0.0.1:{port}"], env,
-                       args.run_dir / f"{name}.log")
+                       args.run_dir / f"{name}.log", nice=args.nice)
     wait_http(f"http://127.0.0.1:{port}/readyz", proc)
     return proc
 
@@ -472,9 +474,10 @@ def start_postgraphile(args, node_modules: Path, port: int) -> Proc:
     if not port_free(port):
         raise BenchError(f"port {port} is taken: stop what listens there or pass --port-base")
     env = {**os.environ, "NODE_PATH": str(node_modules), "NODE_ENV": "production",
-           "PGB_DATABASE_URL": f"{args.pg_admin}/{args.db}", "PGB_PORT": str(port), "PGB_POOL_SIZE": "10"}
+           "PGB_DATABASE_URL": f"{args.pg_admin}/{args.db}?application_name=bench-postgraphile", "PGB_PORT": str(port),
+           "PGB_POOL_SIZE": "10"}
     proc = PROCS.start("postgraphile", ["node", str(BENCH / "postgraphile" / "server.js")], env,
-                       args.run_dir / "postgraphile.log")
+                       args.run_dir / "postgraphile.log", nice=args.nice)
     wait_http(f"http://127.0.0.1:{port}/graphql", proc, body=b'{"query":"{ __typename }"}')
     return proc
 
@@ -757,18 +760,109 @@ def check_pages(args, systems: list[System], pools: Pools, pages: list[str]) -> 
 # Load
 
 
+def bench_backends(args) -> list[int]:
+    """PIDs of the PostgreSQL backends of the benchmarked servers' pools (by application_name)."""
+    res = psql(args, "SELECT pid FROM pg_stat_activity WHERE application_name IN ('bench-kiosque', 'bench-postgraphile')",
+               check=False)
+    return [int(x) for x in res.stdout.split() if x.isdigit()]
+
+
+class BackendTracker:
+    """CPU of the PostgreSQL backends serving one server process, followed from /proc during
+    a cell: the server's TCP sockets to PostgreSQL (from /proc/<pid>/fd and /proc/net/tcp*)
+    give the client ports, and each backend's process title names its client's port. Sampled
+    every half second, so that a backend that exits during the cell (a pooled connection
+    closed when its request was cancelled, say) still counts up to its last sample."""
+
+    def __init__(self, server_pid: int, pg_port: int, pg_uid: int | None) -> None:
+        self.server_pid, self.pg_port, self.pg_uid = server_pid, pg_port, pg_uid
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.started = False
+
+    def _client_ports(self) -> set[int]:
+        inodes = set()
+        try:
+            fds = os.listdir(f"/proc/{self.server_pid}/fd")
+        except OSError:
+            return set()
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{self.server_pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+        ports = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = open(table).read().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                f = line.split()
+                if len(f) > 9 and f[9] in inodes and int(f[2].rsplit(":", 1)[1], 16) == self.pg_port:
+                    ports.add(int(f[1].rsplit(":", 1)[1], 16))
+        return ports
+
+    def _backends(self) -> dict[int, int]:
+        if self.pg_uid is None:
+            return {}
+        ports = self._client_ports()
+        if not ports:
+            return {}
+        out = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                if os.stat(f"/proc/{entry}").st_uid != self.pg_uid:
+                    continue
+                title = open(f"/proc/{entry}/cmdline", "rb").read().decode(errors="replace")
+                lp = title.rfind("(")
+                rp = title.find(")", lp)
+                if lp < 0 or rp < 0 or not title[lp + 1:rp].isdigit() or int(title[lp + 1:rp]) not in ports:
+                    continue
+                out[int(entry)] = proc_ticks(int(entry))[0]
+            except (OSError, ValueError):
+                continue
+        return out
+
+    def sample(self) -> None:
+        now = self._backends()
+        for pid, ticks in now.items():
+            if pid not in self.first:
+                self.first[pid] = ticks if not self.started else 0  # born during the cell: counts whole
+            self.last[pid] = ticks
+        self.started = True
+
+    def ticks(self) -> int:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+def renice_backends(args) -> None:
+    """--nice: gives the PostgreSQL backends of the benchmarked servers' pools (and only those,
+    found by their application_name) the same priority as the servers and wrk."""
+    for pid in bench_backends(args):
+        try:
+            if os.getpriority(os.PRIO_PROCESS, int(pid)) != args.nice:
+                os.setpriority(os.PRIO_PROCESS, int(pid), args.nice)
+        except (OSError, ValueError):
+            pass
+
+
 def wait_for_quiet(args, servers: list[int], pg_uid: int | None) -> tuple[float, float]:
     """Waits (at most --idle-wait seconds) until the machine is quiet: less than
-    --idle-threshold cores busy outside our idle servers and PostgreSQL, sampled over 0.5 s.
+    --idle-threshold cores busy outside our (idle) servers, sampled over 0.5 s.
     The machine may be shared with builds and test suites; a cell measured while one runs
     is noisy. Returns (seconds waited, last CPU use seen outside, in cores)."""
     t0 = time.monotonic()
     while True:
-        m0, own0, pg0 = machine_ticks(), sum(proc_ticks(p)[0] for p in servers), postgres_ticks(pg_uid)
+        m0, own0 = machine_ticks(), sum(proc_ticks(p)[0] for p in servers)
         w0 = time.monotonic()
         time.sleep(0.5)
-        m1, own1, pg1 = machine_ticks(), sum(proc_ticks(p)[0] for p in servers), postgres_ticks(pg_uid)
-        other = max(0, (m1[0] - m0[0]) - (own1 - own0) - (pg1 - pg0)) / CLK_TCK / (time.monotonic() - w0)
+        m1, own1 = machine_ticks(), sum(proc_ticks(p)[0] for p in servers)
+        other = max(0, (m1[0] - m0[0]) - (own1 - own0)) / CLK_TCK / (time.monotonic() - w0)
         waited = time.monotonic() - t0
         if other <= args.idle_threshold or waited >= args.idle_wait:
             if waited > 1.0:
@@ -786,29 +880,45 @@ def wrk_cell(args, wrk: str, s: System, page: str, pools: Pools, conns: int, dur
     env = {**os.environ, "BENCH_REQUESTS": str(req_file), "BENCH_SEED": str(args.seed), "BENCH_EXPECT": expect}
     argv = [wrk, f"-t{threads}", f"-c{conns}", f"-d{duration:g}s", "--timeout", "10s",
             "-s", str(BENCH / "wrk" / "requests.lua"), s.base]
+    if args.nice:
+        renice_backends(args)
     waited, quiet_other = wait_for_quiet(args, servers, pg_uid) if servers and args.idle_wait > 0 else (0.0, None)
+    tracker = BackendTracker(s.pid, urllib.parse.urlsplit(args.pg_admin).port or 5432, pg_uid) \
+        if s.engine == "postgres" else None
+    if tracker:
+        tracker.sample()
     srv0 = proc_ticks(s.pid)[0]
     pg0 = postgres_ticks(pg_uid)
     m0 = machine_ticks()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     popen = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
+                             stdin=subprocess.DEVNULL, start_new_session=True,
+                             preexec_fn=(lambda: os.nice(args.nice)) if args.nice else None)
     wrapped = Proc(f"wrk {s.key} {page} c{conns}", popen)
     PROCS.procs.append(wrapped)
-    try:
-        out, err = popen.communicate(timeout=duration + 60)
-    except subprocess.TimeoutExpired:
-        PROCS.stop(wrapped)
-        raise BenchError(f"wrk did not finish: {' '.join(argv)}")
+    deadline = time.monotonic() + duration + 60
+    while True:
+        try:
+            out, err = popen.communicate(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            if tracker:
+                tracker.sample()
+            if time.monotonic() > deadline:
+                PROCS.stop(wrapped)
+                raise BenchError(f"wrk did not finish: {' '.join(argv)}")
     PROCS.procs.remove(wrapped)
     wall = time.monotonic() - t0
+    if tracker:
+        tracker.sample()
     srv1 = proc_ticks(s.pid)[0]
     pg1 = postgres_ticks(pg_uid)
     m1 = machine_ticks()
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     # The only child that exits during a cell is wrk: the delta is its CPU.
     wrk_cpu_s = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    pgb = tracker.ticks() if tracker else 0
     if popen.returncode != 0:
         raise BenchError(f"wrk failed ({popen.returncode}): {err[-2000:]}")
     line = next((l for l in out.splitlines() if l.startswith("BENCH_RESULT ")), None)
@@ -828,7 +938,9 @@ def wrk_cell(args, wrk: str, s: System, page: str, pools: Pools, conns: int, dur
         "p999_ms": r["p999_us"] / 1000, "max_ms": r["max_us"] / 1000, "mean_ms": round(r["mean_us"] / 1000, 4),
         "server_cpu_ms": round((srv1 - srv0) * tick_ms, 1),
         "server_cpu_ms_per_req": round((srv1 - srv0) * tick_ms / reqs, 4) if reqs else None,
-        "pg_cpu_ms_per_req": round((pg1 - pg0) * tick_ms / reqs, 4) if reqs and pg_uid is not None and s.engine == "postgres" else None,
+        "pg_cpu_ms_per_req": round(pgb * tick_ms / reqs, 4) if reqs and s.engine == "postgres" else None,
+        "pg_cluster_cpu_ms_per_req": round((pg1 - pg0) * tick_ms / reqs, 4) if reqs and pg_uid is not None else None,
+        "pg_backends": len(tracker.last) if tracker else 0,
         "machine_busy_cores": round((m1[0] - m0[0]) / max(1, (m1[1] - m0[1])) * (os.cpu_count() or 1), 2),
         "other_cpu_cores": None,
         "failures": failures, "non2xx": r["non2xx"], "graphql_errors": r["graphql_errors"],
@@ -839,9 +951,9 @@ def wrk_cell(args, wrk: str, s: System, page: str, pools: Pools, conns: int, dur
     # CPU of the load generator, and of everything else on the machine (kernel softirq work of
     # loopback, another build or test suite …), in cores.
     busy_s = (m1[0] - m0[0]) / CLK_TCK
-    known_s = ((srv1 - srv0) + (pg1 - pg0 if pg_uid is not None else 0)) / CLK_TCK + wrk_cpu_s
+    known_s = ((srv1 - srv0) + pgb) / CLK_TCK + wrk_cpu_s
     cell["server_cores"] = round((srv1 - srv0) / CLK_TCK / wall, 2)
-    cell["pg_cores"] = round((pg1 - pg0) / CLK_TCK / wall, 2) if pg_uid is not None else None
+    cell["pg_cores"] = round(pgb / CLK_TCK / wall, 2)
     cell["wrk_cores"] = round(wrk_cpu_s / wall, 2)
     cell["other_cpu_cores"] = round(max(0.0, busy_s - known_s) / wall, 2)
     return cell
@@ -960,7 +1072,9 @@ def environment(args, kiosque: Path) -> dict:
         pass
     mem_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     commit = cmd(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-    dirty = bool(cmd(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"]))
+    # Dirty = uncommitted changes to what builds Kiosque (bench/ and BENCHMARKS.md do not count).
+    dirty = bool(cmd(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no", "--",
+                      ".", ":(exclude)bench", ":(exclude)BENCHMARKS.md"]))
     pgl = json.loads((CACHE / "node" / "node_modules" / "postgraphile" / "package.json").read_text()).get("version", "?") \
         if (CACHE / "node" / "node_modules" / "postgraphile" / "package.json").exists() else "?"
     return {
@@ -1011,6 +1125,12 @@ def parse_args(argv):
                    help="a cell during which more than this many cores were busy elsewhere is noisy (default 0.5)")
     p.add_argument("--retry-noisy", type=int, default=2,
                    help="measure a noisy cell again, at most this many times (default 2; 0: never)")
+    p.add_argument("--nice", type=int, default=0,
+                   help="run the servers, wrk and the servers' PostgreSQL backends at this nice value, e.g. -10 on a "
+                        "machine shared with builds (default 0: unchanged; negative values need root)")
+    p.add_argument("--kiosque-url-params", default="",
+                   help="extra query parameters of Kiosque's PostgreSQL URL, for tuning experiments "
+                        "(e.g. 'options=-c%%20plan_cache_mode%%3Dforce_generic_plan')")
     p.add_argument("--seed", type=int, default=42, help="seed of every random pick")
     p.add_argument("--out", default=str(BENCH / "results"), help="folder of the JSON lines (default bench/results)")
     a = p.parse_args(argv)
@@ -1030,6 +1150,7 @@ def parse_args(argv):
 
 def main(argv) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGINT, _on_signal)  # also when started in the background, where SIGINT is ignored
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGHUP, _on_signal)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -1053,7 +1174,8 @@ def main(argv) -> int:
 
         base = args.port_base
         systems: list[System] = []
-        kproc = start_kiosque(args, kiosque, f"{args.pg_admin}/{args.db}", base, "kiosque")
+        extra = f"&{args.kiosque_url_params}" if args.kiosque_url_params else ""
+        kproc = start_kiosque(args, kiosque, f"{args.pg_admin}/{args.db}?application_name=bench-kiosque{extra}", base, "kiosque")
         systems.append(System("kiosque-gql", "Kiosque GraphQL", "kiosque", "graphql", "postgres", f"http://127.0.0.1:{base}", kproc))
         if not args.no_postgraphile:
             pproc = start_postgraphile(args, node_modules, base + 1)
@@ -1075,7 +1197,7 @@ def main(argv) -> int:
             out.write(json.dumps({"type": "run", "argv": argv, "rounds": args.rounds, "duration_32": args.duration,
                                   "duration_1": args.duration_1, "pages": args.page_list, "connections": args.conn_list,
                                   "env": env_info, "checked": checked, "slugs": len(pools.slugs),
-                                  "filter_tuples": len(pools.tuples), "filter_paging": "cursor of page 3 (after endCursor of page 2) on both systems"}) + "\n")
+                                  "filter_tuples": len(pools.tuples), "nice": args.nice, "kiosque_url_params": args.kiosque_url_params, "filter_paging": "cursor of page 3 (after endCursor of page 2) on both systems"}) + "\n")
             cells = []
             total_cells = sum(len([s for s in systems if not (p == "trivial" and s.api == "rest")]) for p in args.page_list) \
                 * args.rounds * len(args.conn_list)
