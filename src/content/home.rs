@@ -6,7 +6,7 @@ use crate::content::articles::{
 use crate::content::catalogue::RubricRecord;
 use crate::content::pagination::PageRequest;
 use crate::content::{Content, Viewer};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub struct Home {
     pub latest: Vec<ArticleRecord>,
@@ -19,18 +19,12 @@ impl Content {
     pub async fn home(
         &self,
         viewer: &Viewer,
-        latest: u32,
-        per_rubric: u32,
+        latest: i64,
+        per_rubric: i64,
         parts: ArticleParts,
     ) -> AppResult<Home> {
-        for (field, n) in [("latest", latest), ("perRubric", per_rubric)] {
-            if n > self.max_page_size {
-                return Err(AppError::invalid(
-                    field,
-                    format!("{field} must be at most {}", self.max_page_size),
-                ));
-            }
-        }
+        let latest = self.bounded("latest", latest)?;
+        let per_rubric = self.bounded("perRubric", per_rubric)?;
         let filter = ArticleFilter::default();
         let order = ArticleOrder::PublishedAtDesc;
         let latest = self

@@ -632,12 +632,6 @@ impl ArticleQuery {
         #[graphql(default = 10)] latest: i32,
         #[graphql(default = 3)] per_rubric: i32,
     ) -> GqlResult<HomeNode> {
-        if latest < 0 || per_rubric < 0 {
-            return Err(gql(crate::error::AppError::invalid(
-                "latest",
-                "sizes must not be negative",
-            )));
-        }
         let parts = ArticleParts {
             body: selects(ctx, &["latest", "body"])
                 || selects(ctx, &["rubrics", "articles", "body"]),
@@ -645,7 +639,7 @@ impl ArticleQuery {
                 || selects(ctx, &["rubrics", "articles", "authors", "bio"]),
         };
         let home = content(ctx)
-            .home(&viewer(ctx), latest as u32, per_rubric as u32, parts)
+            .home(&viewer(ctx), latest.into(), per_rubric.into(), parts)
             .await
             .map_err(gql)?;
         let rubric_siblings = Siblings::new(home.rubrics.iter().map(|(r, _)| r.id).collect());

@@ -13,7 +13,6 @@ use super::params::{ApiQuery, int};
 use crate::app::AppState;
 use crate::auth::extract::Reader;
 use crate::content::articles::ArticleParts;
-use crate::error::AppError;
 
 envelopes! {
     one HomeData(Home);
@@ -44,19 +43,6 @@ pub struct HomeParams {
     pub per_rubric: Option<String>,
 }
 
-/// Reads a size; the cap is the service's rule, the sign is the door's (sizes are unsigned
-/// there).
-fn size(field: &str, raw: Option<&str>, default: u32) -> Result<u32, AppError> {
-    match int(field, raw)? {
-        None => Ok(default),
-        Some(n) if n < 0 => Err(AppError::invalid(
-            field,
-            format!("{field} must not be negative"),
-        )),
-        Some(n) => Ok(n as u32),
-    }
-}
-
 /// The home page.
 #[utoipa::path(
     get,
@@ -70,11 +56,16 @@ pub async fn get_home(
     Reader(viewer): Reader,
     ApiQuery(params): ApiQuery<HomeParams>,
 ) -> ApiResult<Public<HomeData>> {
-    let latest = size("latest", params.latest.as_deref(), 10)?;
-    let per_rubric = size("per_rubric", params.per_rubric.as_deref(), 3)?;
+    let latest = int("latest", params.latest.as_deref())?.unwrap_or(10);
+    let per_rubric = int("per_rubric", params.per_rubric.as_deref())?.unwrap_or(3);
     let home = state
         .content
-        .home(&viewer, latest, per_rubric, ArticleParts::default())
+        .home(
+            &viewer,
+            latest.into(),
+            per_rubric.into(),
+            ArticleParts::default(),
+        )
         .await?;
     let (records, sections): (Vec<_>, Vec<_>) = home.rubrics.into_iter().unzip();
     let rubrics = rubrics(records)

@@ -401,22 +401,38 @@ impl<'a> Planner<'a> {
         Some(ConnPlan { fields })
     }
 
-    fn page_info(&self, set: &'a SelectionSet) -> Option<Keyed<PageInfoField>> {
+    /// The fields of an object without arguments or sub-selections of its own, each
+    /// mapped by `field` (which may note what the selection needs).
+    fn leaf<T>(
+        &self,
+        set: &'a SelectionSet,
+        type_name: &str,
+        mut field: impl FnMut(&str) -> Option<T>,
+    ) -> Option<Keyed<T>> {
         let mut out = Vec::new();
-        for f in self.fields(set, "PageInfo")? {
+        for f in self.fields(set, type_name)? {
+            if !f.arguments.is_empty() {
+                return None;
+            }
             out.push((
                 f.response_key().node.to_string(),
-                match f.name.node.as_str() {
-                    "__typename" => PageInfoField::Typename,
-                    "hasNextPage" => PageInfoField::HasNextPage,
-                    "hasPreviousPage" => PageInfoField::HasPreviousPage,
-                    "startCursor" => PageInfoField::StartCursor,
-                    "endCursor" => PageInfoField::EndCursor,
-                    _ => return None,
-                },
+                field(f.name.node.as_str())?,
             ));
         }
         Some(out)
+    }
+
+    fn page_info(&self, set: &'a SelectionSet) -> Option<Keyed<PageInfoField>> {
+        self.leaf(set, "PageInfo", |name| {
+            Some(match name {
+                "__typename" => PageInfoField::Typename,
+                "hasNextPage" => PageInfoField::HasNextPage,
+                "hasPreviousPage" => PageInfoField::HasPreviousPage,
+                "startCursor" => PageInfoField::StartCursor,
+                "endCursor" => PageInfoField::EndCursor,
+                _ => return None,
+            })
+        })
     }
 
     fn article(&self, set: &'a SelectionSet) -> Option<ArticlePlan> {
@@ -456,47 +472,31 @@ impl<'a> Planner<'a> {
                     })
                 }
                 "authors" => {
-                    let mut authors = Vec::new();
-                    for a in self.fields(&f.selection_set.node, "Author")? {
-                        if !a.arguments.is_empty() {
-                            return None;
-                        }
-                        authors.push((
-                            a.response_key().node.to_string(),
-                            match a.name.node.as_str() {
-                                "__typename" => AuthorField::Typename,
-                                "id" => AuthorField::Id,
-                                "slug" => AuthorField::Slug,
-                                "name" => AuthorField::Name,
-                                "avatarUrl" => AuthorField::AvatarUrl,
-                                "bio" => {
-                                    parts.author_bio = true;
-                                    AuthorField::Bio
-                                }
-                                _ => return None,
-                            },
-                        ));
-                    }
-                    ArticleField::Authors(authors)
+                    ArticleField::Authors(self.leaf(&f.selection_set.node, "Author", |name| {
+                        Some(match name {
+                            "__typename" => AuthorField::Typename,
+                            "id" => AuthorField::Id,
+                            "slug" => AuthorField::Slug,
+                            "name" => AuthorField::Name,
+                            "avatarUrl" => AuthorField::AvatarUrl,
+                            "bio" => {
+                                parts.author_bio = true;
+                                AuthorField::Bio
+                            }
+                            _ => return None,
+                        })
+                    })?)
                 }
                 "rubric" => {
-                    let mut rubric = Vec::new();
-                    for r in self.fields(&f.selection_set.node, "Rubric")? {
-                        if !r.arguments.is_empty() {
-                            return None;
-                        }
-                        rubric.push((
-                            r.response_key().node.to_string(),
-                            match r.name.node.as_str() {
-                                "__typename" => RubricField::Typename,
-                                "id" => RubricField::Id,
-                                "slug" => RubricField::Slug,
-                                "name" => RubricField::Name,
-                                _ => return None,
-                            },
-                        ));
-                    }
-                    ArticleField::Rubric(rubric)
+                    ArticleField::Rubric(self.leaf(&f.selection_set.node, "Rubric", |name| {
+                        Some(match name {
+                            "__typename" => RubricField::Typename,
+                            "id" => RubricField::Id,
+                            "slug" => RubricField::Slug,
+                            "name" => RubricField::Name,
+                            _ => return None,
+                        })
+                    })?)
                 }
                 "moreInRubric" => {
                     Self::only_args(f, &["first"])?;
@@ -528,24 +528,16 @@ impl<'a> Planner<'a> {
     }
 
     fn comment(&self, set: &'a SelectionSet) -> Option<Keyed<CommentField>> {
-        let mut out = Vec::new();
-        for f in self.fields(set, "Comment")? {
-            if !f.arguments.is_empty() {
-                return None;
-            }
-            out.push((
-                f.response_key().node.to_string(),
-                match f.name.node.as_str() {
-                    "__typename" => CommentField::Typename,
-                    "id" => CommentField::Id,
-                    "authorName" => CommentField::AuthorName,
-                    "body" => CommentField::Body,
-                    "createdAt" => CommentField::CreatedAt,
-                    _ => return None,
-                },
-            ));
-        }
-        Some(out)
+        self.leaf(set, "Comment", |name| {
+            Some(match name {
+                "__typename" => CommentField::Typename,
+                "id" => CommentField::Id,
+                "authorName" => CommentField::AuthorName,
+                "body" => CommentField::Body,
+                "createdAt" => CommentField::CreatedAt,
+                _ => return None,
+            })
+        })
     }
 }
 
