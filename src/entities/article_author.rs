@@ -10,6 +10,12 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub author_id: i64,
     pub position: i32,
+    /// Copies of the article's `rubric_id`, `status` and `published_at`, written by the
+    /// database's triggers (migration 000008) so that author lists are one index range scan.
+    /// Never set them from code.
+    pub rubric_id: Option<i64>,
+    pub status: Option<String>,
+    pub published_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1230,3 +1230,83 @@ async fn of_concurrent_edits_of_one_version_exactly_one_wins() {
     .await;
     assert_eq!(revisions.body["data"].as_array().unwrap().len(), 2);
 }
+
+/// An author's list (by rubric or not, with its total) follows every write of the article:
+/// the bylines' copies of rubric, status and date are kept by the database in the same
+/// transaction.
+#[tokio::test]
+async fn an_authors_lists_follow_publishing_a_rubric_move_and_unpublishing() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let list = "query($author: String!, $rubric: String) { articles(first: 50, filter: { author: $author, rubric: $rubric }) { totalCount nodes { slug } } }";
+    let lookup = |rubric: Option<&'static str>| {
+        let app = &app;
+        let author = t.own_slug.clone();
+        async move {
+            let data = app
+                .query(list, json!({ "author": author, "rubric": rubric }))
+                .await;
+            let slugs = crate::helpers::slugs(&data["articles"]["nodes"]);
+            let total = data["articles"]["totalCount"].as_i64().expect("total");
+            assert_eq!(total as usize, slugs.len(), "the total counts the list");
+            slugs
+        }
+    };
+    let slug = "les-bylines-suivent".to_owned();
+    let before_all = lookup(None).await;
+    let before_rubric = lookup(Some(fx::RUBRIC_SLUG)).await;
+    let before_child = lookup(Some(fx::CHILD_RUBRIC_SLUG)).await;
+
+    let a = create(&app, &t.editor, draft("Les bylines suivent", &t.own_slug)).await;
+    let id = a["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        lookup(None).await,
+        before_all,
+        "a draft is in no public list"
+    );
+
+    let published = rest(
+        &app,
+        Method::POST,
+        &format!("/v1/articles/{id}/publish"),
+        Some(&t.editor),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(published.status, 200, "{:#}", published.body);
+    let all = lookup(None).await;
+    assert_eq!(all.len(), before_all.len() + 1);
+    assert_eq!(all[0], slug, "newest first");
+    let in_rubric = lookup(Some(fx::RUBRIC_SLUG)).await;
+    assert_eq!(in_rubric.len(), before_rubric.len() + 1);
+    assert!(in_rubric.contains(&slug));
+
+    let moved = rest(
+        &app,
+        Method::PATCH,
+        &format!("/v1/articles/{id}"),
+        Some(&t.editor),
+        Some(json!({ "version": published.body["data"]["version"], "rubric": fx::CHILD_RUBRIC_SLUG })),
+        &[],
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{:#}", moved.body);
+    assert_eq!(lookup(Some(fx::RUBRIC_SLUG)).await, before_rubric);
+    let in_child = lookup(Some(fx::CHILD_RUBRIC_SLUG)).await;
+    assert_eq!(in_child.len(), before_child.len() + 1);
+    assert!(in_child.contains(&slug));
+
+    let hidden = rest(
+        &app,
+        Method::POST,
+        &format!("/v1/articles/{id}/unpublish"),
+        Some(&t.editor),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(hidden.status, 200, "{:#}", hidden.body);
+    assert_eq!(lookup(None).await, before_all);
+    assert_eq!(lookup(Some(fx::CHILD_RUBRIC_SLUG)).await, before_child);
+}

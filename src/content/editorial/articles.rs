@@ -38,6 +38,7 @@ async fn write_links(
                 article_id: Set(id),
                 author_id: Set(*author_id),
                 position: Set(position as i32),
+                ..Default::default()
             }
             .insert(conn)
             .await?;
