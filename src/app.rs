@@ -31,6 +31,8 @@ pub struct AppState {
     pub keys: Arc<crate::auth::jwt::Keys>,
     /// Sends "send to a friend" emails (the worker started by [`serve`]).
     pub mailer: Arc<crate::mail::Mailer>,
+    /// Counters and histograms served at `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             documents: Default::default(),
             keys,
             mailer,
+            metrics: Default::default(),
         }
     }
 
@@ -91,6 +94,7 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::metrics))
         .nest(
             "/v1",
             crate::rest::router().route_layer(axum::middleware::from_fn_with_state(
@@ -99,6 +103,10 @@ pub fn build_router(state: AppState) -> Router {
             )),
         )
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::record,
+        ))
         .layer(axum::middleware::from_fn(
             |request: axum::extract::Request, next: axum::middleware::Next| {
                 crate::db::in_request(next.run(request))

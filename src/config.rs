@@ -68,6 +68,8 @@ pub struct Config {
     /// `KIOSQUE_TRUST_FORWARDED_FOR` (default false): behind one trusted reverse proxy, the
     /// client is the last address of `X-Forwarded-For` rather than the peer.
     pub trust_forwarded_for: bool,
+    /// `KIOSQUE_METRICS_TOKEN` (unset): when set, `GET /metrics` wants it as a bearer token.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -161,6 +163,7 @@ impl Config {
             shares_per_client: parse(&get, "KIOSQUE_SHARES_PER_CLIENT", 10)?,
             reports_per_client: parse(&get, "KIOSQUE_REPORTS_PER_CLIENT", 20)?,
             trust_forwarded_for: parse(&get, "KIOSQUE_TRUST_FORWARDED_FOR", false)?,
+            metrics_token: get("KIOSQUE_METRICS_TOKEN").filter(|s| !s.trim().is_empty()),
         })
     }
 
@@ -300,6 +303,11 @@ impl Config {
             "KIOSQUE_TRUST_FORWARDED_FOR",
             "false",
             "behind one trusted proxy: the client is the last `X-Forwarded-For` address",
+        ),
+        (
+            "KIOSQUE_METRICS_TOKEN",
+            "(unset: open)",
+            "bearer token that `GET /metrics` requires when set",
         ),
         (
             "RUST_LOG",

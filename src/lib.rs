@@ -24,6 +24,8 @@ pub mod error;
 pub mod graphql;
 /// Outgoing email: the "send to a friend" worker (SMTP or the log transport).
 pub mod mail;
+/// `GET /metrics`: Prometheus counters and histograms, sampled gauges.
+pub mod metrics;
 /// Rate-limit counters: in process, or in Redis to hold across instances.
 pub mod ratelimit;
 /// The REST door under `/v1`: the route index, one file per area, OpenAPI.

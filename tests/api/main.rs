@@ -9,6 +9,7 @@ mod editorial;
 mod fast_path;
 mod graphql_reads;
 mod helpers;
+mod metrics;
 mod moderation;
 mod operations;
 mod rest;
