@@ -825,3 +825,51 @@ fn the_openapi_document_lists_every_route() {
         );
     }
 }
+
+/// Public answers name what they contain for a CDN to purge precisely: the article, its
+/// rubric and authors on the article; every item and the list key on lists; nothing on an
+/// answer to a signed-in caller (which no shared cache keeps).
+#[tokio::test]
+async fn public_reads_carry_surrogate_keys_of_what_they_contain() {
+    use kiosque::content::ids;
+    let app = TestApp::spawn().await;
+    let response = app
+        .get(&format!("/v1/articles/{}", fx::FOREIGN_POLICY_SLUG))
+        .await;
+    let keys = response.headers()["surrogate-key"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let tags = response.headers()["cache-tag"].to_str().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    let key_of = |id: &Value| {
+        let (kind, n) = ids::decode("id", id.as_str().unwrap()).unwrap();
+        format!("{}-{n}", kind.name().to_ascii_lowercase())
+    };
+    let keys: Vec<&str> = keys.split(' ').collect();
+    assert_eq!(keys[0], key_of(&body["data"]["id"]), "{keys:?}");
+    assert!(keys.contains(&key_of(&body["data"]["rubric"]["id"]).as_str()));
+    for author in body["data"]["authors"].as_array().unwrap() {
+        assert!(keys.contains(&key_of(&author["id"]).as_str()));
+    }
+    assert_eq!(tags, keys.join(","));
+
+    let list = app.get("/v1/articles?first=3").await;
+    let keys = list.headers()["surrogate-key"].to_str().unwrap().to_owned();
+    let body: Value = list.json().await.unwrap();
+    let keys: Vec<&str> = keys.split(' ').collect();
+    assert_eq!(keys[0], "articles-list");
+    for item in body["data"].as_array().unwrap() {
+        assert!(keys.contains(&key_of(&item["id"]).as_str()), "{keys:?}");
+    }
+
+    let signed_in = app
+        .client
+        .get(app.url("/v1/articles?first=3"))
+        .bearer_auth(app.token(kiosque::auth::Role::Reader))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    assert!(signed_in.headers().get("surrogate-key").is_none());
+}
