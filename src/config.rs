@@ -68,6 +68,11 @@ pub struct Config {
     /// `KIOSQUE_TRUST_FORWARDED_FOR` (default false): behind one trusted reverse proxy, the
     /// client is the last address of `X-Forwarded-For` rather than the peer.
     pub trust_forwarded_for: bool,
+    /// `KIOSQUE_SITE_NAME` (default `Kiosque`): the publication's name, in feed titles.
+    pub site_name: String,
+    /// URLs per sitemap file (50,000, the protocol's limit; tests lower it). Past it,
+    /// `/sitemap.xml` is an index of `/sitemap-{n}.xml` files.
+    pub sitemap_urls_per_file: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -161,6 +166,10 @@ impl Config {
             shares_per_client: parse(&get, "KIOSQUE_SHARES_PER_CLIENT", 10)?,
             reports_per_client: parse(&get, "KIOSQUE_REPORTS_PER_CLIENT", 20)?,
             trust_forwarded_for: parse(&get, "KIOSQUE_TRUST_FORWARDED_FOR", false)?,
+            site_name: get("KIOSQUE_SITE_NAME")
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "Kiosque".into()),
+            sitemap_urls_per_file: crate::syndication::sitemap::MAX_URLS_PER_FILE,
         })
     }
 
@@ -180,6 +189,11 @@ impl Config {
             "KIOSQUE_PUBLIC_URL",
             "http://{bind}",
             "base URL used in links and feeds",
+        ),
+        (
+            "KIOSQUE_SITE_NAME",
+            "Kiosque",
+            "the publication's name, in feed titles",
         ),
         (
             "KIOSQUE_DEMO",

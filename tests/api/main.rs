@@ -15,4 +15,5 @@ mod rest;
 mod search;
 mod shares;
 mod statements;
+mod syndication;
 mod visibility;
