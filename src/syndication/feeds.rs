@@ -1,7 +1,8 @@
 //! One feed, three formats: RSS 2.0 (`rss`), Atom 1.0 (`atom_syndication`) and JSON Feed
 //! 1.1 (serde). Each carries, per article: a stable id, the title, the link, the
 //! standfirst as summary, the byline, the rubric and tags as categories, the publication
-//! and last-change dates, and the sanitised body HTML when the feed is full.
+//! date and (Atom, JSON Feed; RSS items have no such field) the last change, and the
+//! sanitised body HTML when the feed is full.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
