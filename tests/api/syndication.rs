@@ -427,6 +427,12 @@ async fn the_printable_page_is_escaped_self_contained_and_strict() {
     use sha2::Digest;
     let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
     assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    // The feeds carry the same title, escaped by their writers and read back intact.
+    for (format, _) in FORMATS {
+        let latest = feed(&app, format, "?limit=1", &[]).await;
+        assert_eq!(slug_of_link(&latest.entries[0]), slug, "{format}");
+        assert_eq!(latest.entries[0].title.as_ref().unwrap().content, title);
+    }
 }
 
 #[tokio::test]
