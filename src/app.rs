@@ -95,6 +95,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::metrics))
+        .merge(crate::rest::syndication::site_routes())
         .nest(
             "/v1",
             crate::rest::router().route_layer(axum::middleware::from_fn_with_state(

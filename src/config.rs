@@ -70,6 +70,11 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// `KIOSQUE_METRICS_TOKEN` (unset): when set, `GET /metrics` wants it as a bearer token.
     pub metrics_token: Option<String>,
+    /// `KIOSQUE_SITE_NAME` (default `Kiosque`): the publication's name, in feed titles.
+    pub site_name: String,
+    /// URLs per sitemap file (50,000, the protocol's limit; tests lower it). Past it,
+    /// `/sitemap.xml` is an index of `/sitemap-{n}.xml` files.
+    pub sitemap_urls_per_file: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -164,6 +169,10 @@ impl Config {
             reports_per_client: parse(&get, "KIOSQUE_REPORTS_PER_CLIENT", 20)?,
             trust_forwarded_for: parse(&get, "KIOSQUE_TRUST_FORWARDED_FOR", false)?,
             metrics_token: get("KIOSQUE_METRICS_TOKEN").filter(|s| !s.trim().is_empty()),
+            site_name: get("KIOSQUE_SITE_NAME")
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "Kiosque".into()),
+            sitemap_urls_per_file: crate::syndication::sitemap::MAX_URLS_PER_FILE,
         })
     }
 
@@ -183,6 +192,11 @@ impl Config {
             "KIOSQUE_PUBLIC_URL",
             "http://{bind}",
             "base URL used in links and feeds",
+        ),
+        (
+            "KIOSQUE_SITE_NAME",
+            "Kiosque",
+            "the publication's name, in feed titles",
         ),
         (
             "KIOSQUE_DEMO",

@@ -32,3 +32,5 @@ pub mod ratelimit;
 pub mod rest;
 /// Demo content and the synthetic benchmark corpus.
 pub mod seed;
+/// Feeds (RSS, Atom, JSON Feed), the printable article, the sitemap and robots.txt.
+pub mod syndication;

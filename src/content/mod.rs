@@ -17,6 +17,7 @@ pub mod protection;
 pub mod shares;
 pub mod slug;
 pub(crate) mod sql;
+pub mod syndication;
 
 use chrono::{DateTime, SubsecRound, Utc};
 

@@ -130,7 +130,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// A request that carries credentials is kept out of shared caches even when its answer is
 /// public today, so that a staff answer can never be served to the public.
-fn cache_control(policy: Option<CachePolicy>, signed_in: bool) -> HeaderValue {
+pub(super) fn cache_control(policy: Option<CachePolicy>, signed_in: bool) -> HeaderValue {
     match (policy, signed_in) {
         (Some(CachePolicy::Public { max_age }), false) => HeaderValue::from_str(&format!(
             "public, max-age={max_age}, stale-while-revalidate=60"
@@ -142,7 +142,7 @@ fn cache_control(policy: Option<CachePolicy>, signed_in: bool) -> HeaderValue {
 
 /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`;
 /// `*` matches any current representation.
-fn matches_etag(header: &HeaderValue, etag: &str) -> bool {
+pub(super) fn matches_etag(header: &HeaderValue, etag: &str) -> bool {
     let Ok(list) = header.to_str() else {
         return false;
     };

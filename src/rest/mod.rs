@@ -22,6 +22,7 @@ mod moderation;
 pub mod openapi;
 mod params;
 mod search;
+pub mod syndication;
 
 use axum::Router;
 use axum::middleware;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(account_routes())
         .merge(comment_routes())
         .merge(editorial_routes())
+        .merge(syndication::routes())
 }
 
 /// Writing content (articles and their workflow, rubrics, authors, tags) and the revision

@@ -5,7 +5,7 @@ use utoipa::{IntoResponses, OpenApi, ToSchema};
 
 use super::{
     accounts, articles, auth, catalogue, comment_writes, comments, editorial, envelope, home,
-    moderation, params, search,
+    moderation, params, search, syndication,
 };
 
 /// An error, as `application/problem+json` (RFC 9457). Documentation only: the body is
@@ -161,6 +161,13 @@ impl utoipa::Modify for SecuritySchemes {
         editorial::create_tag,
         editorial::update_tag,
         editorial::delete_tag,
+        syndication::get_rss_feed,
+        syndication::get_atom_feed,
+        syndication::get_json_feed,
+        syndication::print_article,
+        syndication::get_sitemap,
+        syndication::get_sitemap_file,
+        syndication::get_robots,
     ),
     modifiers(&SecuritySchemes),
     components(schemas(Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView)),
@@ -171,6 +178,7 @@ impl utoipa::Modify for SecuritySchemes {
         (name = "accounts", description = "Users and partner API keys (admins only)"),
         (name = "comments", description = "Posting and reporting comments, sending an article to a friend"),
         (name = "moderation", description = "The comment moderation queue, actions and audit trail (editors and admins)"),
+        (name = "syndication", description = "Feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1), the printable article, the sitemap and robots.txt"),
         (name = "editorial", description = "Writing and publishing articles; managing rubrics, authors and tags (staff; answers are never cached)"),
     )
 )]

@@ -16,4 +16,5 @@ mod rest;
 mod search;
 mod shares;
 mod statements;
+mod syndication;
 mod visibility;

@@ -5,9 +5,11 @@ mod model;
 mod queries;
 mod related;
 mod rows;
+mod sitemap;
 
 pub use model::*;
 pub use related::Adjacent;
+pub use sitemap::{SitemapEntry, SitemapKind, SitemapSize};
 
 use crate::content::Content;
 
