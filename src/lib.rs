@@ -30,3 +30,5 @@ pub mod ratelimit;
 pub mod rest;
 /// Demo content and the synthetic benchmark corpus.
 pub mod seed;
+/// Outgoing webhooks: the worker that sends the signed deliveries of the outbox.
+pub mod webhooks;

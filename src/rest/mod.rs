@@ -22,6 +22,8 @@ mod moderation;
 pub mod openapi;
 mod params;
 mod search;
+mod sync;
+mod webhooks;
 
 use axum::Router;
 use axum::middleware;
@@ -53,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(account_routes())
         .merge(comment_routes())
         .merge(editorial_routes())
+        .merge(syndication_routes())
 }
 
 /// Writing content (articles and their workflow, rubrics, authors, tags) and the revision
@@ -152,6 +155,34 @@ fn account_routes() -> Router<AppState> {
         )
         .route("/api-keys/{id}/revoke", post(accounts::revoke_api_key))
         // Tokens and account data must not be kept by any cache (RFC 6749 §5.1).
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// Webhooks (admins) and partner sync: private answers, never cached.
+fn syndication_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/webhooks",
+            get(webhooks::list_webhooks).post(webhooks::create_webhook),
+        )
+        .route(
+            "/webhooks/{id}",
+            get(webhooks::find_webhook)
+                .patch(webhooks::update_webhook)
+                .delete(webhooks::delete_webhook),
+        )
+        .route(
+            "/webhooks/{id}/deliveries",
+            get(webhooks::list_webhook_deliveries),
+        )
+        .route(
+            "/webhooks/{id}/deliveries/{delivery_id}/replay",
+            post(webhooks::replay_webhook_delivery),
+        )
+        .route("/sync/articles", get(sync::sync_articles))
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-store"),

@@ -15,6 +15,7 @@ use crate::auth::Actor;
 use crate::content::now;
 use crate::content::permissions;
 use crate::content::sql::Sql;
+use crate::content::webhooks::outbox;
 use crate::entities::{comment, comment_flag, comment_moderation, user};
 use crate::error::{AppError, AppResult};
 
@@ -150,7 +151,10 @@ impl Comments<'_> {
             update.moderated_by = Set(Some(moderator.id));
             update.moderation_reason = Set(reason.clone());
             update.updated_at = Set(at);
-            update.update(&txn).await?;
+            let saved = update.update(&txn).await?;
+            if action == ModerationAction::Approve {
+                outbox::comment_approved(&txn, &saved, &from, at).await?;
+            }
             comment_moderation::ActiveModel {
                 comment_id: Set(id),
                 actor_id: Set(Some(moderator.id)),
