@@ -16,3 +16,4 @@ mod search;
 mod shares;
 mod statements;
 mod visibility;
+mod webhooks;
