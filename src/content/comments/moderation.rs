@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use super::Comments;
@@ -130,7 +131,14 @@ impl Comments<'_> {
             ));
         }
         let at = now();
-        let txn = conn.begin().await?;
+        // Immediate on SQLite, like editorial writes: this transaction reads, then writes
+        // (the comments, the audit rows, webhook deliveries); a deferred one would fail with
+        // SQLITE_BUSY when another writer (e.g. a delivery worker) committed in between.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = conn.begin_with_options(options).await?;
         let found = comment::Entity::find()
             .filter(comment::Column::Id.is_in(unique.clone()))
             .all(&txn)
