@@ -826,3 +826,84 @@ async fn partner_sync_lists_changes_in_order_with_tombstones() {
         ]
     );
 }
+
+/// GraphQL with a bearer token.
+async fn graphql_as(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn graphql_manages_webhooks_with_the_same_rules() {
+    let app = TestApp::spawn_with(quick).await;
+    let token = admin(&app).await;
+    let create = "mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id url events active } } }";
+    let input = json!({ "input": { "url": "https://partenaire.example/graphql-hooks", "events": ["article.updated"] } });
+    let anonymous = graphql_as(&app, None, create, input.clone()).await;
+    assert_eq!(crate::helpers::error_code(&anonymous), "UNAUTHENTICATED");
+    let editor = graphql_as(
+        &app,
+        Some(&token_for(&app, 1, Role::Editor)),
+        create,
+        input.clone(),
+    )
+    .await;
+    assert_eq!(crate::helpers::error_code(&editor), "FORBIDDEN");
+    let bad = graphql_as(
+        &app,
+        Some(&token),
+        create,
+        json!({ "input": { "url": "https://a:b@partenaire.example/", "events": ["article.updated"] } }),
+    )
+    .await;
+    assert_eq!(crate::helpers::error_code(&bad), "BAD_USER_INPUT");
+    assert_eq!(bad["errors"][0]["extensions"]["field"], "url");
+
+    let created = graphql_as(&app, Some(&token), create, input).await;
+    assert!(created.get("errors").is_none(), "{created:#}");
+    let hook = created["data"]["createWebhook"]["webhook"].clone();
+    assert!(
+        created["data"]["createWebhook"]["secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("whsec_")
+    );
+    assert_eq!(hook["events"], json!(["article.updated"]));
+    let id = hook["id"].as_str().unwrap().to_owned();
+
+    let updated = graphql_as(
+        &app,
+        Some(&token),
+        "mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { id active } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        updated["data"]["updateWebhook"]["active"], false,
+        "{updated:#}"
+    );
+    // The same endpoint through the other door.
+    let (_, rest) = get_json(&app, &format!("/v1/webhooks/{id}"), Some(&token)).await;
+    assert_eq!(rest["data"]["active"], false);
+    let listed = graphql_as(&app, Some(&token), "{ webhooks { id url } }", json!({})).await;
+    assert_eq!(
+        listed["data"]["webhooks"][0]["url"],
+        "https://partenaire.example/graphql-hooks"
+    );
+    let deleted = graphql_as(
+        &app,
+        Some(&token),
+        "mutation($id: ID!) { deleteWebhook(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(deleted["data"]["deleteWebhook"], id.as_str(), "{deleted:#}");
+    let listed = graphql_as(&app, Some(&token), "{ webhooks { id } }", json!({})).await;
+    assert_eq!(listed["data"]["webhooks"], json!([]));
+}
