@@ -159,6 +159,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let webhook_worker = Arc::new(crate::webhooks::WebhookWorker::from_config(&state.config))
+        .spawn(state.content.clone(), state.config.clone(), stopped.clone());
     let worker = state
         .mailer
         .clone()
@@ -177,6 +179,12 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("the email worker did not stop in time");
+    }
+    if tokio::time::timeout(Duration::from_secs(15), webhook_worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the webhook worker did not stop in time");
     }
     served
 }

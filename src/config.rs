@@ -65,6 +65,16 @@ pub struct Config {
     pub comments_per_article: u32,
     pub shares_per_client: u32,
     pub reports_per_client: u32,
+    /// `KIOSQUE_WEBHOOK_POLL_MS` (default 2000): how often the webhook worker looks for due
+    /// deliveries.
+    pub webhook_poll: Duration,
+    /// `KIOSQUE_WEBHOOK_TIMEOUT_SECS` (default 10): the longest a delivery attempt may take.
+    pub webhook_timeout: Duration,
+    /// `KIOSQUE_WEBHOOK_RETRY_BASE_MS` (default 30000): the wait after a first failed
+    /// attempt, doubled after each one (at most an hour).
+    pub webhook_retry_base: Duration,
+    /// `KIOSQUE_WEBHOOK_MAX_ATTEMPTS` (default 8): attempts before a delivery is `failed`.
+    pub webhook_max_attempts: i32,
     /// `KIOSQUE_TRUST_FORWARDED_FOR` (default false): behind one trusted reverse proxy, the
     /// client is the last address of `X-Forwarded-For` rather than the peer.
     pub trust_forwarded_for: bool,
@@ -173,6 +183,14 @@ impl Config {
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(|| "Kiosque".into()),
             sitemap_urls_per_file: crate::syndication::sitemap::MAX_URLS_PER_FILE,
+            webhook_poll: Duration::from_millis(parse(&get, "KIOSQUE_WEBHOOK_POLL_MS", 2_000)?),
+            webhook_timeout: Duration::from_secs(parse(&get, "KIOSQUE_WEBHOOK_TIMEOUT_SECS", 10)?),
+            webhook_retry_base: Duration::from_millis(parse(
+                &get,
+                "KIOSQUE_WEBHOOK_RETRY_BASE_MS",
+                30_000,
+            )?),
+            webhook_max_attempts: parse(&get, "KIOSQUE_WEBHOOK_MAX_ATTEMPTS", 8)?,
         })
     }
 
@@ -322,6 +340,26 @@ impl Config {
             "KIOSQUE_METRICS_TOKEN",
             "(unset: open)",
             "bearer token that `GET /metrics` requires when set",
+        ),
+        (
+            "KIOSQUE_WEBHOOK_POLL_MS",
+            "2000",
+            "how often the webhook worker looks for due deliveries",
+        ),
+        (
+            "KIOSQUE_WEBHOOK_TIMEOUT_SECS",
+            "10",
+            "longest webhook delivery attempt",
+        ),
+        (
+            "KIOSQUE_WEBHOOK_RETRY_BASE_MS",
+            "30000",
+            "wait after a first failed delivery, doubled each time (at most an hour)",
+        ),
+        (
+            "KIOSQUE_WEBHOOK_MAX_ATTEMPTS",
+            "8",
+            "attempts before a webhook delivery is given up (`failed`)",
         ),
         (
             "RUST_LOG",

@@ -34,3 +34,5 @@ pub mod rest;
 pub mod seed;
 /// Feeds (RSS, Atom, JSON Feed), the printable article, the sitemap and robots.txt.
 pub mod syndication;
+/// Outgoing webhooks: the worker that sends the signed deliveries of the outbox.
+pub mod webhooks;

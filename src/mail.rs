@@ -235,7 +235,7 @@ impl Mailer {
 
 /// The worker reads and writes the outbox over its own small pool, so that its background
 /// statements never take a request's connection nor count among a request's statements.
-async fn own_pool(content: Content, config: &Config) -> Content {
+pub(crate) async fn own_pool(content: Content, config: &Config) -> Content {
     let settings = PoolSettings {
         max_connections: 2,
         ..config.pool.clone()

@@ -9,6 +9,7 @@ mod m20261125_000003_create_accounts;
 mod m20261125_000004_create_comments;
 mod m20261125_000005_create_outboxes;
 mod m20261125_000006_create_search;
+mod m20261125_000007_create_article_tombstones;
 mod m20261125_000008_byline_index;
 mod support;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_comments::Migration),
             Box::new(m20261125_000005_create_outboxes::Migration),
             Box::new(m20261125_000006_create_search::Migration),
+            Box::new(m20261125_000007_create_article_tombstones::Migration),
             Box::new(m20261125_000008_byline_index::Migration),
         ]
     }

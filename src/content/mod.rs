@@ -18,6 +18,8 @@ pub mod shares;
 pub mod slug;
 pub(crate) mod sql;
 pub mod syndication;
+pub mod sync;
+pub mod webhooks;
 
 use chrono::{DateTime, SubsecRound, Utc};
 

@@ -6,6 +6,7 @@ pub mod article_author;
 pub mod article_revision;
 pub mod article_source;
 pub mod article_tag;
+pub mod article_tombstone;
 pub mod author;
 pub mod comment;
 pub mod comment_flag;
@@ -27,6 +28,7 @@ pub mod prelude {
     pub use super::article_revision::Entity as ArticleRevision;
     pub use super::article_source::Entity as ArticleSource;
     pub use super::article_tag::Entity as ArticleTag;
+    pub use super::article_tombstone::Entity as ArticleTombstone;
     pub use super::author::Entity as Author;
     pub use super::comment::Entity as Comment;
     pub use super::comment_flag::Entity as CommentFlag;

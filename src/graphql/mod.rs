@@ -15,6 +15,7 @@ pub mod http;
 mod mutation;
 mod node;
 mod query;
+mod webhooks;
 
 use async_graphql::{EmptySubscription, Schema};
 

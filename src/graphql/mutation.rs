@@ -6,7 +6,13 @@ use async_graphql::MergedObject;
 use super::accounts::AccountMutations;
 use super::comment_mutations::CommentMutations;
 use super::editorial::EditorialMutations;
+use super::webhooks::WebhookMutations;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AccountMutations, EditorialMutations, CommentMutations);
+pub struct MutationRoot(
+    AccountMutations,
+    EditorialMutations,
+    CommentMutations,
+    WebhookMutations,
+);

@@ -8,6 +8,7 @@ use super::catalogue::CatalogueQuery;
 use super::comment_mutations::ModerationQuery;
 use super::editorial::EditorialQuery;
 use super::node::NodeQuery;
+use super::webhooks::WebhookQuery;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -18,4 +19,5 @@ pub struct QueryRoot(
     AccountQuery,
     EditorialQuery,
     ModerationQuery,
+    WebhookQuery,
 );

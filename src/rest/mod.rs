@@ -23,6 +23,8 @@ pub mod openapi;
 mod params;
 mod search;
 pub mod syndication;
+mod sync;
+mod webhooks;
 
 use axum::Router;
 use axum::middleware;
@@ -55,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(comment_routes())
         .merge(editorial_routes())
         .merge(syndication::routes())
+        .merge(syndication_routes())
 }
 
 /// Writing content (articles and their workflow, rubrics, authors, tags) and the revision
@@ -154,6 +157,34 @@ fn account_routes() -> Router<AppState> {
         )
         .route("/api-keys/{id}/revoke", post(accounts::revoke_api_key))
         // Tokens and account data must not be kept by any cache (RFC 6749 §5.1).
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// Webhooks (admins) and partner sync: private answers, never cached.
+fn syndication_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/webhooks",
+            get(webhooks::list_webhooks).post(webhooks::create_webhook),
+        )
+        .route(
+            "/webhooks/{id}",
+            get(webhooks::find_webhook)
+                .patch(webhooks::update_webhook)
+                .delete(webhooks::delete_webhook),
+        )
+        .route(
+            "/webhooks/{id}/deliveries",
+            get(webhooks::list_webhook_deliveries),
+        )
+        .route(
+            "/webhooks/{id}/deliveries/{delivery_id}/replay",
+            post(webhooks::replay_webhook_delivery),
+        )
+        .route("/sync/articles", get(sync::sync_articles))
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-store"),

@@ -5,7 +5,7 @@ use utoipa::{IntoResponses, OpenApi, ToSchema};
 
 use super::{
     accounts, articles, auth, catalogue, comment_writes, comments, editorial, envelope, home,
-    moderation, params, search, syndication,
+    moderation, params, search, sync, syndication, webhooks,
 };
 
 /// An error, as `application/problem+json` (RFC 9457). Documentation only: the body is
@@ -168,6 +168,14 @@ impl utoipa::Modify for SecuritySchemes {
         syndication::get_sitemap,
         syndication::get_sitemap_file,
         syndication::get_robots,
+        webhooks::list_webhooks,
+        webhooks::create_webhook,
+        webhooks::find_webhook,
+        webhooks::update_webhook,
+        webhooks::delete_webhook,
+        webhooks::list_webhook_deliveries,
+        webhooks::replay_webhook_delivery,
+        sync::sync_articles,
     ),
     modifiers(&SecuritySchemes),
     components(schemas(Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView)),
@@ -180,6 +188,8 @@ impl utoipa::Modify for SecuritySchemes {
         (name = "moderation", description = "The comment moderation queue, actions and audit trail (editors and admins)"),
         (name = "syndication", description = "Feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1), the printable article, the sitemap and robots.txt"),
         (name = "editorial", description = "Writing and publishing articles; managing rubrics, authors and tags (staff; answers are never cached)"),
+        (name = "webhooks", description = "Endpoints that hear of editorial changes, signed deliveries and their log (admins only)"),
+        (name = "sync", description = "Partner sync: every article changed since a time, deletions included"),
     )
 )]
 struct ApiDoc;

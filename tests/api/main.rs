@@ -18,3 +18,4 @@ mod shares;
 mod statements;
 mod syndication;
 mod visibility;
+mod webhooks;

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use super::Comments;
@@ -15,6 +16,7 @@ use crate::auth::Actor;
 use crate::content::now;
 use crate::content::permissions;
 use crate::content::sql::Sql;
+use crate::content::webhooks::outbox;
 use crate::entities::{comment, comment_flag, comment_moderation, user};
 use crate::error::{AppError, AppResult};
 
@@ -129,7 +131,14 @@ impl Comments<'_> {
             ));
         }
         let at = now();
-        let txn = conn.begin().await?;
+        // Immediate on SQLite, like editorial writes: this transaction reads, then writes
+        // (the comments, the audit rows, webhook deliveries); a deferred one would fail with
+        // SQLITE_BUSY when another writer (e.g. a delivery worker) committed in between.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = conn.begin_with_options(options).await?;
         let found = comment::Entity::find()
             .filter(comment::Column::Id.is_in(unique.clone()))
             .all(&txn)
@@ -150,7 +159,10 @@ impl Comments<'_> {
             update.moderated_by = Set(Some(moderator.id));
             update.moderation_reason = Set(reason.clone());
             update.updated_at = Set(at);
-            update.update(&txn).await?;
+            let saved = update.update(&txn).await?;
+            if action == ModerationAction::Approve {
+                outbox::comment_approved(&txn, &saved, &from, at).await?;
+            }
             comment_moderation::ActiveModel {
                 comment_id: Set(id),
                 actor_id: Set(Some(moderator.id)),

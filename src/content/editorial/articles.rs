@@ -16,7 +16,8 @@ use super::{
 };
 use crate::auth::Actor;
 use crate::content::articles::{ArticleRecord, ArticleStatus};
-use crate::content::{markdown, now, permissions};
+use crate::content::webhooks::outbox;
+use crate::content::{markdown, now, permissions, sync};
 use crate::entities::{article, article_author, article_source, article_tag};
 use crate::error::AppResult;
 
@@ -228,6 +229,8 @@ impl Editorial<'_> {
         )
         .await?;
         revisions::record(&txn, id, version, user.id, edit.changes, at).await?;
+        let public_url = &self.content.protection.public_url;
+        outbox::article_changed(&txn, id, &current.model, public_url, at).await?;
         txn.commit().await?;
         self.read_back(id).await
     }
@@ -235,9 +238,15 @@ impl Editorial<'_> {
     /// Deletes an article with its links, comments and history (editors and admins).
     /// Returns its id.
     pub async fn delete_article(&self, actor: &Actor, key: &str) -> AppResult<i64> {
-        permissions::editor(actor)?;
+        let user = permissions::editor(actor)?;
         let txn = self.begin().await?;
         let id = existing(&txn, SlugTable::Articles, key).await?;
+        // Partners hear of the deletion: a tombstone for sync, an event for webhooks.
+        let at = now();
+        let before = load_current(&txn, id).await?.model;
+        sync::tombstone(&txn, &before, user.id, at).await?;
+        let public_url = &self.content.protection.public_url;
+        outbox::article_deleted(&txn, &before, public_url, at).await?;
         article::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
         Ok(id)

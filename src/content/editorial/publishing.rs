@@ -10,6 +10,7 @@ use super::revisions::{self, Changes};
 use super::{Editorial, Expected, SlugTable, existing, load_current};
 use crate::auth::Actor;
 use crate::content::articles::{ArticleRecord, ArticleStatus};
+use crate::content::webhooks::outbox;
 use crate::content::{now, permissions};
 use crate::entities::article;
 use crate::error::{AppError, AppResult};
@@ -80,6 +81,8 @@ impl Editorial<'_> {
         if !changes.is_empty() {
             let version = save(&txn, &current, expected, columns, at).await?;
             revisions::record(&txn, id, version, user.id, changes, at).await?;
+            let public_url = &self.content.protection.public_url;
+            outbox::article_changed(&txn, id, &current.model, public_url, at).await?;
         }
         txn.commit().await?;
         self.read_back(id).await

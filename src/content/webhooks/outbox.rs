@@ -1,0 +1,174 @@
+//! Writing deliveries, called by the editorial and moderation services inside the change's
+//! own transaction: one row per active endpoint subscribed to the event, carrying the JSON
+//! body as it will be sent (`{event, id, occurred_at, data}`). The rows commit or roll back
+//! with the change.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+
+use super::deliveries::PENDING;
+use super::inputs::{Event, split_events};
+use crate::content::ids::{Kind, encode};
+use crate::entities::{article, comment, webhook, webhook_delivery};
+use crate::error::AppResult;
+
+/// Whether the public sees an article with this status and time at `at`.
+pub fn visible(status: &str, published_at: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
+    matches!(status, "published" | "scheduled") && published_at.is_some_and(|t| t <= at)
+}
+
+fn event_id() -> String {
+    use rand::Rng;
+    let bytes: [u8; 16] = rand::rng().random();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("evt_{hex}")
+}
+
+/// Queues `event` with `data` for every active endpoint subscribed to it.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    event: Event,
+    data: Value,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let hooks = webhook::Entity::find()
+        .filter(webhook::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    let subscribed: Vec<i64> = hooks
+        .into_iter()
+        .filter(|w| split_events(&w.events).iter().any(|e| e == event.as_str()))
+        .map(|w| w.id)
+        .collect();
+    if subscribed.is_empty() {
+        return Ok(());
+    }
+    let payload = json!({
+        "event": event.as_str(),
+        "id": event_id(),
+        "occurred_at": at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        "data": data,
+    })
+    .to_string();
+    for webhook_id in subscribed {
+        webhook_delivery::ActiveModel {
+            webhook_id: Set(webhook_id),
+            event: Set(event.as_str().to_owned()),
+            payload: Set(payload.clone()),
+            status: Set(PENDING.into()),
+            attempts: Set(0),
+            next_attempt_at: Set(at),
+            created_at: Set(at),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The article as partners see it in an event: stable global id, slug and public fields.
+pub fn article_data(a: &article::Model, public_url: &str, deleted: bool) -> Value {
+    json!({
+        "id": encode(Kind::Article, a.id),
+        "slug": a.slug,
+        "title": a.title,
+        "standfirst": a.standfirst,
+        "language": a.language,
+        "status": a.status,
+        "published_at": a.published_at,
+        "updated_at": a.updated_at,
+        "version": a.version,
+        "url": format!("{public_url}/articles/{}", a.slug),
+        "deleted": deleted,
+    })
+}
+
+/// After a workflow step or an edit of article `id` (read again inside the transaction):
+/// `article.published` when it became public, `article.unpublished` when it stopped being
+/// public, `article.updated` when it was public and still is.
+pub async fn article_changed(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    before: &article::Model,
+    public_url: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(after) = article::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(());
+    };
+    let was = visible(&before.status, before.published_at, at);
+    let is = visible(&after.status, after.published_at, at);
+    let event = match (was, is) {
+        (false, true) => Event::ArticlePublished,
+        (true, false) => Event::ArticleUnpublished,
+        (true, true) => Event::ArticleUpdated,
+        (false, false) => return Ok(()),
+    };
+    enqueue(conn, event, article_data(&after, public_url, false), at).await
+}
+
+/// Before article `before` is deleted: `article.unpublished` with `deleted: true` if it was
+/// public.
+pub async fn article_deleted(
+    conn: &impl ConnectionTrait,
+    before: &article::Model,
+    public_url: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    if !visible(&before.status, before.published_at, at) {
+        return Ok(());
+    }
+    enqueue(
+        conn,
+        Event::ArticleUnpublished,
+        article_data(before, public_url, true),
+        at,
+    )
+    .await
+}
+
+/// After a moderator approved `saved` (which was `from` before): `comment.approved`.
+pub async fn comment_approved(
+    conn: &impl ConnectionTrait,
+    saved: &comment::Model,
+    from: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    if from == "approved" || saved.status != "approved" {
+        return Ok(());
+    }
+    let slug = article::Entity::find_by_id(saved.article_id)
+        .one(conn)
+        .await?
+        .map(|a| a.slug);
+    let data = json!({
+        "id": encode(Kind::Comment, saved.id),
+        "article": { "id": encode(Kind::Article, saved.article_id), "slug": slug },
+        "parent_id": saved.parent_id.map(|p| encode(Kind::Comment, p)),
+        "author_name": saved.author_name,
+        "body": saved.body,
+        "created_at": saved.created_at,
+        "approved_at": saved.moderated_at,
+    });
+    enqueue(conn, Event::CommentApproved, data, at).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_published_articles_whose_time_has_come_are_visible() {
+        let at = Utc::now();
+        let past = Some(at - chrono::Duration::hours(1));
+        let future = Some(at + chrono::Duration::hours(1));
+        assert!(visible("published", past, at));
+        assert!(visible("scheduled", past, at));
+        assert!(!visible("scheduled", future, at));
+        assert!(!visible("draft", past, at));
+        assert!(!visible("archived", past, at));
+        assert!(!visible("published", None, at));
+    }
+}

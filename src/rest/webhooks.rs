@@ -1,0 +1,302 @@
+//! Webhooks over REST, for admins: endpoints (`/v1/webhooks`), their delivery log, and
+//! replaying a delivery. Every handler calls one webhook service, which checks the caller.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::envelope::{Here, envelopes};
+use super::error::ApiResult;
+use super::json::ApiJson;
+use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthenticated};
+use super::params::{ApiPath, ApiQuery, PageParams};
+use crate::app::AppState;
+use crate::auth::extract::MaybeActor;
+use crate::content::webhooks::{
+    CreatedWebhook, DeliveryRecord, NewWebhook, WebhookChanges, WebhookRecord,
+};
+
+envelopes! {
+    list WebhookList(Webhook);
+    one WebhookData(Webhook);
+    one CreatedWebhookData(NewWebhookView);
+    list DeliveryList(Delivery);
+    one DeliveryData(Delivery);
+}
+
+/// An endpoint that hears of editorial changes (never its secret, shown once at creation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Webhook {
+    /// Webhooks are never public, so their ids are plain numbers.
+    pub id: i64,
+    pub url: String,
+    /// Among `article.published`, `article.updated`, `article.unpublished`, `comment.approved`.
+    pub events: Vec<String>,
+    /// Deliveries to an inactive endpoint wait until it is active again.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<WebhookRecord> for Webhook {
+    fn from(w: WebhookRecord) -> Self {
+        Self {
+            id: w.id,
+            url: w.url,
+            events: w.events,
+            active: w.active,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+/// An endpoint just registered.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NewWebhook)]
+pub struct NewWebhookView {
+    /// The signing secret: shown this once, never again.
+    pub secret: String,
+    pub webhook: Webhook,
+}
+
+impl From<CreatedWebhook> for NewWebhookView {
+    fn from(c: CreatedWebhook) -> Self {
+        Self {
+            secret: c.secret,
+            webhook: c.record.into(),
+        }
+    }
+}
+
+/// One delivery of one event to one endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Delivery {
+    pub id: i64,
+    pub webhook_id: i64,
+    pub event: String,
+    /// `pending`, `delivered` or `failed` (given up after the last attempt).
+    pub status: String,
+    pub attempts: i32,
+    /// The HTTP status of the last answer, if there was one.
+    pub response_status: Option<i32>,
+    pub last_error: Option<String>,
+    /// When a pending delivery is next tried.
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The JSON body sent: `{event, id, occurred_at, data}`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+impl From<DeliveryRecord> for Delivery {
+    fn from(d: DeliveryRecord) -> Self {
+        Self {
+            id: d.id,
+            webhook_id: d.webhook_id,
+            event: d.event,
+            status: d.status,
+            attempts: d.attempts,
+            response_status: d.response_status,
+            last_error: d.last_error,
+            next_attempt_at: d.next_attempt_at,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+            payload: d.payload,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookRequest {
+    /// An absolute `http` or `https` URL, without credentials.
+    pub url: String,
+    /// At least one of `article.published`, `article.updated`, `article.unpublished`,
+    /// `comment.approved`.
+    pub events: Vec<String>,
+    /// 16 to 256 printable characters; generated when absent.
+    pub secret: Option<String>,
+    /// `true` when absent.
+    pub active: Option<bool>,
+}
+
+/// Changes to an endpoint; absent fields are left as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhookRequest {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    /// A new signing secret (16 to 256 printable characters).
+    pub secret: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Every endpoint, oldest first (admins only).
+#[utoipa::path(
+    get,
+    path = "/v1/webhooks",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Every endpoint", body = WebhookList), Unauthenticated, Forbidden)
+)]
+pub async fn list_webhooks(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    here: Here,
+) -> ApiResult<Json<WebhookList>> {
+    let hooks = state.content.webhooks().list(&actor).await?;
+    let hooks = hooks.into_iter().map(Webhook::from).collect();
+    Ok(Json(here.whole(hooks).into()))
+}
+
+/// Registers an endpoint (admins only); its secret is in the answer, once.
+#[utoipa::path(
+    post,
+    path = "/v1/webhooks",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    request_body = CreateWebhookRequest,
+    responses((status = 201, description = "The new endpoint and its secret, shown once", body = CreatedWebhookData), Unauthenticated, Forbidden, InvalidBody)
+)]
+pub async fn create_webhook(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ApiJson(body): ApiJson<CreateWebhookRequest>,
+) -> ApiResult<(StatusCode, Json<CreatedWebhookData>)> {
+    let input = NewWebhook {
+        url: body.url,
+        events: body.events,
+        secret: body.secret,
+        active: body.active,
+    };
+    let created = state.content.webhooks().create(&actor, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedWebhookData {
+            data: created.into(),
+        }),
+    ))
+}
+
+/// One endpoint (admins only).
+#[utoipa::path(
+    get,
+    path = "/v1/webhooks/{id}",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The endpoint's id")),
+    responses((status = 200, description = "The endpoint", body = WebhookData), Unauthenticated, Forbidden, NotFound)
+)]
+pub async fn find_webhook(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WebhookData>> {
+    let hook = state.content.webhooks().find(&actor, id).await?;
+    Ok(Json(WebhookData { data: hook.into() }))
+}
+
+/// Changes an endpoint's URL, events, secret or active flag (admins only).
+#[utoipa::path(
+    patch,
+    path = "/v1/webhooks/{id}",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The endpoint's id")),
+    request_body = UpdateWebhookRequest,
+    responses((status = 200, description = "The endpoint as changed", body = WebhookData), Unauthenticated, Forbidden, NotFound, InvalidBody)
+)]
+pub async fn update_webhook(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<UpdateWebhookRequest>,
+) -> ApiResult<Json<WebhookData>> {
+    let changes = WebhookChanges {
+        url: body.url,
+        events: body.events,
+        secret: body.secret,
+        active: body.active,
+    };
+    let hook = state.content.webhooks().update(&actor, id, changes).await?;
+    Ok(Json(WebhookData { data: hook.into() }))
+}
+
+/// Removes an endpoint and its delivery log (admins only).
+#[utoipa::path(
+    delete,
+    path = "/v1/webhooks/{id}",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The endpoint's id")),
+    responses((status = 204, description = "Removed"), Unauthenticated, Forbidden, NotFound)
+)]
+pub async fn delete_webhook(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state.content.webhooks().delete(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The deliveries of an endpoint, newest first (admins only).
+#[utoipa::path(
+    get,
+    path = "/v1/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The endpoint's id"), PageParams),
+    responses((status = 200, description = "A page of deliveries", body = DeliveryList), Unauthenticated, Forbidden, NotFound, InvalidRequest)
+)]
+pub async fn list_webhook_deliveries(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    here: Here,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> ApiResult<Json<DeliveryList>> {
+    let request = page.request(state.content.max_page_size)?;
+    let page = state
+        .content
+        .webhooks()
+        .deliveries(&actor, id, &request)
+        .await?;
+    Ok(Json(here.list(page, &request, true, Delivery::from).into()))
+}
+
+/// Sends a delivery again (admins only): a new pending delivery of the same payload (same
+/// event id), due at once.
+#[utoipa::path(
+    post,
+    path = "/v1/webhooks/{id}/deliveries/{delivery_id}/replay",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "The endpoint's id"),
+        ("delivery_id" = i64, Path, description = "The delivery to send again")
+    ),
+    responses((status = 202, description = "The new delivery, queued", body = DeliveryData), Unauthenticated, Forbidden, NotFound)
+)]
+pub async fn replay_webhook_delivery(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    ApiPath((id, delivery_id)): ApiPath<(i64, i64)>,
+) -> ApiResult<(StatusCode, Json<DeliveryData>)> {
+    let delivery = state
+        .content
+        .webhooks()
+        .replay(&actor, id, delivery_id)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(DeliveryData {
+            data: delivery.into(),
+        }),
+    ))
+}
