@@ -28,5 +28,10 @@ pub mod mail;
 pub mod ratelimit;
 /// The REST door under `/v1`: the route index, one file per area, OpenAPI.
 pub mod rest;
+/// Response headers every answer carries: security headers, `no-store` on authenticated
+/// traffic, CORS from configuration.
+pub mod security;
 /// Demo content and the synthetic benchmark corpus.
 pub mod seed;
+/// The server loop: header-read timeout, connection cap, graceful shutdown, workers.
+pub mod server;

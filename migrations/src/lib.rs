@@ -9,6 +9,7 @@ mod m20261125_000003_create_accounts;
 mod m20261125_000004_create_comments;
 mod m20261125_000005_create_outboxes;
 mod m20261125_000006_create_search;
+mod m20261125_000009_trusted_documents;
 mod support;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_comments::Migration),
             Box::new(m20261125_000005_create_outboxes::Migration),
             Box::new(m20261125_000006_create_search::Migration),
+            Box::new(m20261125_000009_trusted_documents::Migration),
         ]
     }
 }

@@ -1,0 +1,742 @@
+//! Hardening, through HTTP: GraphQL request-level failures and limits, media types and
+//! methods, body limits, the trusted-document allow-list; the server loop (slow headers,
+//! slow bodies, panics, connection cap, graceful shutdown); security headers and CORS.
+
+use std::time::Duration;
+
+use kiosque::auth::{Role, UserActor};
+use kiosque::content::accounts::NewUser;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::helpers::{TestApp, error_code};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// Posts a GraphQL body as-is, with this `Accept`, and returns the status and the body.
+async fn post_graphql(app: &TestApp, accept: &str, body: Value) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("accept", accept)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    (status, response.json().await.expect("JSON body"))
+}
+
+/// A request-level failure: the status for each kind of client, the code, and that no SQL
+/// statement ran for it.
+async fn refused(app: &TestApp, query: &str) -> (StatusCode, StatusCode, String) {
+    let before = app.statements();
+    let (strict, body) = post_graphql(app, GRAPHQL_RESPONSE, json!({ "query": query })).await;
+    let (plain, plain_body) =
+        post_graphql(app, "application/json", json!({ "query": query })).await;
+    assert_eq!(app.statements(), before, "no statement runs for {query}");
+    assert!(body["data"].is_null(), "{body}");
+    assert_eq!(error_code(&body), error_code(&plain_body));
+    (strict, plain, error_code(&body).to_owned())
+}
+
+async fn accepted(app: &TestApp, query: &str) {
+    let (status, body) = post_graphql(app, GRAPHQL_RESPONSE, json!({ "query": query })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("errors").is_none(), "{query}: {body}");
+}
+
+#[tokio::test]
+async fn request_level_failures_carry_a_code_and_the_graphql_over_http_status() {
+    let app = TestApp::spawn().await;
+    let (strict, plain, code) = refused(&app, "{ articles(first: 1) { nodes { slug }").await;
+    assert_eq!((strict, plain), (StatusCode::BAD_REQUEST, StatusCode::OK));
+    assert_eq!(code, "GRAPHQL_PARSE_FAILED");
+    let (strict, plain, code) = refused(&app, "{ nothingHere }").await;
+    assert_eq!((strict, plain), (StatusCode::BAD_REQUEST, StatusCode::OK));
+    assert_eq!(code, "GRAPHQL_VALIDATION_FAILED");
+
+    // A resolver error keeps its own code, and the request is not a request-level failure.
+    let (status, body) = post_graphql(
+        &app,
+        GRAPHQL_RESPONSE,
+        json!({ "query": "{ articles(first: 1000) { nodes { slug } } }" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn depth_is_accepted_at_the_limit_and_refused_one_above() {
+    let app = TestApp::spawn_with(|c| c.graphql_max_depth = 3).await;
+    accepted(&app, "{ articles(first: 1) { nodes { slug } } }").await;
+    let (strict, _, code) =
+        refused(&app, "{ articles(first: 1) { nodes { rubric { slug } } } }").await;
+    assert_eq!(strict, StatusCode::BAD_REQUEST);
+    assert_eq!(code, "QUERY_TOO_DEEP");
+}
+
+#[tokio::test]
+async fn complexity_counts_first_times_child_and_bounds_aliases() {
+    // `articles(first: n) { nodes { slug } }` costs n × 2 + 1.
+    let app = TestApp::spawn_with(|c| c.graphql_max_complexity = 21).await;
+    accepted(&app, "{ articles(first: 10) { nodes { slug } } }").await;
+    let (_, _, code) = refused(&app, "{ articles(first: 11) { nodes { slug } } }").await;
+    assert_eq!(code, "QUERY_TOO_COMPLEX");
+    let (_, _, code) = refused(
+        &app,
+        "{ a: articles(first: 6) { nodes { slug } } b: articles(first: 6) { nodes { slug } } }",
+    )
+    .await;
+    assert_eq!(code, "QUERY_TOO_COMPLEX");
+}
+
+fn nested_fragments(levels: usize) -> String {
+    format!(
+        "{{ {} __typename {} }}",
+        "... on Query { ".repeat(levels),
+        "}".repeat(levels)
+    )
+}
+
+#[tokio::test]
+async fn recursion_and_directives_are_limited() {
+    let app = TestApp::spawn_with(|c| {
+        c.hardening.graphql_max_recursion = 5;
+        c.hardening.graphql_max_directives = 1;
+    })
+    .await;
+    accepted(&app, &nested_fragments(5)).await;
+    let (_, _, code) = refused(&app, &nested_fragments(6)).await;
+    assert_eq!(code, "QUERY_TOO_NESTED");
+
+    accepted(
+        &app,
+        "{ articles(first: 1) { nodes { slug @include(if: true) } } }",
+    )
+    .await;
+    let (_, _, code) = refused(
+        &app,
+        "{ articles(first: 1) { nodes { slug @include(if: true) @skip(if: false) } } }",
+    )
+    .await;
+    assert_eq!(code, "TOO_MANY_DIRECTIVES");
+}
+
+#[tokio::test]
+async fn batched_requests_are_refused() {
+    let app = TestApp::spawn().await;
+    let before = app.statements();
+    let (status, body) = post_graphql(
+        &app,
+        GRAPHQL_RESPONSE,
+        json!([{ "query": "{ articles(first: 1) { nodes { slug } } }" }, { "query": "{ __typename }" }]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), "BATCH_NOT_SUPPORTED");
+    assert_eq!(app.statements(), before);
+}
+
+#[tokio::test]
+async fn introspection_suggestions_and_graphiql_are_off_outside_demo_mode() {
+    let app = TestApp::spawn().await;
+    let (_, body) = post_graphql(
+        &app,
+        GRAPHQL_RESPONSE,
+        json!({ "query": "{ __schema { queryType { name } } } " }),
+    )
+    .await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+    let (_, body) = post_graphql(
+        &app,
+        GRAPHQL_RESPONSE,
+        json!({ "query": "{ __type(name: \"Article\") { fields { name } } }" }),
+    )
+    .await;
+    assert!(body["data"]["__type"].is_null(), "{body}");
+    let (_, body) = post_graphql(
+        &app,
+        GRAPHQL_RESPONSE,
+        json!({ "query": "{ article { slugg } }" }),
+    )
+    .await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("Did you mean"), "{message}");
+    assert_eq!(app.get("/graphql").await.status(), StatusCode::NOT_FOUND);
+    accepted(&app, "{ __typename }").await;
+
+    let dev = TestApp::spawn_with(|c| c.hardening.graphql_introspection = true).await;
+    accepted(&dev, "{ __schema { queryType { name } } }").await;
+    let (_, body) = post_graphql(
+        &dev,
+        GRAPHQL_RESPONSE,
+        json!({ "query": "{ article { slugg } }" }),
+    )
+    .await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Did you mean"), "{message}");
+
+    let demo = TestApp::spawn_with(|c| c.demo = true).await;
+    let page = demo
+        .client
+        .get(demo.url("/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("unpkg.com") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    accepted(&demo, "{ __schema { queryType { name } } }").await;
+}
+
+#[tokio::test]
+async fn a_post_that_is_not_json_is_415_even_for_a_proven_query() {
+    let app = TestApp::spawn().await;
+    let query = "{ articles(first: 2) { nodes { slug title } } }";
+    accepted(&app, query).await;
+    accepted(&app, query).await;
+    let hits = app.state.documents.fast_path_hits();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .header("content-type", content_type)
+            .body(json!({ "query": query }).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(error_code(&body), "UNSUPPORTED_MEDIA_TYPE");
+    }
+    assert_eq!(app.state.documents.fast_path_hits(), hits);
+}
+
+#[tokio::test]
+async fn a_mutation_over_get_is_405_with_allow_post() {
+    let app = TestApp::spawn().await;
+    let before = app.statements();
+    let response = app
+        .get("/graphql?query=mutation%20%7B%20logout(refreshToken%3A%20%22x%22)%20%7D")
+        .await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "POST");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "METHOD_NOT_ALLOWED");
+    assert_eq!(app.statements(), before);
+    // Queries over GET still work.
+    let response = app
+        .get("/graphql?query=%7B%20articles(first%3A%201)%20%7B%20nodes%20%7B%20slug%20%7D%20%7D%20%7D")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_graphql_body_limit_is_its_own_and_stops_reading_a_stream() {
+    let app = TestApp::spawn_with(|c| c.hardening.graphql_body_limit = 1024).await;
+    let pad = "x".repeat(2_000);
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(format!(
+            "{{\"query\":\"{{ __typename }}\",\"pad\":\"{pad}\"}}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "PAYLOAD_TOO_LARGE");
+
+    // Chunked, without a length: the server answers 413 once 1 KiB has arrived, without
+    // waiting for (or buffering) the rest, which is never sent.
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    let head = "POST /graphql HTTP/1.1\r\nhost: kiosque\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = "y".repeat(1_500);
+    stream
+        .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
+        .await
+        .unwrap();
+    let answer = read_head(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+
+    // Under the limit, the same endpoint answers.
+    let small = app.graphql("{ __typename }", json!({})).await;
+    assert_eq!(small["data"]["__typename"], "Query");
+}
+
+/// Reads until the end of a response head (or the connection closes).
+async fn read_head(stream: &mut TcpStream) -> String {
+    let mut buffer = Vec::new();
+    let mut byte = [0u8; 1024];
+    while !buffer.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(30), stream.read(&mut byte)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => buffer.extend_from_slice(&byte[..n]),
+        }
+    }
+    String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// Reads one whole response with a `content-length` body; returns the head and the body.
+async fn read_response(stream: &mut TcpStream) -> (String, String) {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buffer.len() >= end + 4 + length {
+                let body = String::from_utf8_lossy(&buffer[end + 4..end + 4 + length]);
+                return (head, body.into_owned());
+            }
+        }
+        let n = tokio::time::timeout(Duration::from_secs(30), stream.read(&mut chunk))
+            .await
+            .expect("an answer")
+            .expect("read");
+        assert!(n > 0, "the connection closed before a whole response");
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Whether the server closes this connection (EOF or reset) before `deadline`.
+async fn closed_within(stream: &mut TcpStream, deadline: Duration) -> bool {
+    let mut byte = [0u8; 256];
+    let until = tokio::time::Instant::now() + deadline;
+    loop {
+        match tokio::time::timeout_at(until, stream.read(&mut byte)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            // An answer (a 408) before closing is fine; keep reading to the close.
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_header_connections_are_dropped_while_others_are_served() {
+    let app = TestApp::spawn_with(|c| {
+        c.hardening.header_read_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut stream = TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nhost: kio")
+            .await
+            .unwrap();
+        slow.push(stream);
+    }
+    // Fresh connections for the normal requests (idle keep-alive ones are closed too).
+    let fresh = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let healthz = || fresh.get(app.url("/healthz")).send();
+    assert_eq!(healthz().await.unwrap().status(), StatusCode::OK);
+    for stream in &mut slow {
+        // The head never completes: the server gives up on it (well before 10 s).
+        let _ = stream.write_all(b"s").await;
+        assert!(closed_within(stream, Duration::from_secs(10)).await);
+    }
+    assert_eq!(healthz().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_slow_body_gets_408() {
+    let app = TestApp::spawn_with(|c| c.request_timeout = Duration::from_millis(500)).await;
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    let head = "POST /graphql HTTP/1.1\r\nhost: kiosque\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"query\":";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = read_head(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_500_problem_and_the_connection_lives_on() {
+    let app = TestApp::spawn_with(|c| c.hardening.test_routes = true).await;
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(b"GET /__test/panic HTTP/1.1\r\nhost: kiosque\r\n\r\n")
+        .await
+        .unwrap();
+    let (head, body) = read_response(&mut stream).await;
+    assert!(head.starts_with("http/1.1 500"), "{head}");
+    assert!(head.contains("application/problem+json"), "{head}");
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["code"], "INTERNAL");
+    assert!(!body.contains("panic"), "no internals leak: {body}");
+    // The same connection serves the next request, and the process is alive.
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: kiosque\r\n\r\n")
+        .await
+        .unwrap();
+    let (head, _) = read_response(&mut stream).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_for_a_free_slot() {
+    let app = TestApp::spawn_with(|c| c.hardening.max_connections = 1).await;
+    let mut holder = TcpStream::connect(app.addr).await.unwrap();
+    holder
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: kiosque\r\n\r\n")
+        .await
+        .unwrap();
+    let (head, _) = read_response(&mut holder).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    // The only slot is taken by `holder` (kept alive): a second client is not served...
+    let waiting = tokio::spawn({
+        let client = app.client.clone();
+        let url = app.url("/healthz");
+        async move { client.get(url).send().await.map(|r| r.status()) }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the second connection waits");
+    // ...until the first goes away.
+    drop(holder);
+    let status = waiting.await.unwrap().unwrap();
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn shutdown_lets_an_in_flight_request_finish_then_stops() {
+    let app = TestApp::spawn().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kiosque::app::serve(
+        listener,
+        app.state.clone(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    // A request in flight: its body arrives in two halves, around the signal.
+    let body = json!({ "query": "{ articles(first: 1) { nodes { slug } } }" }).to_string();
+    let (first, second) = body.split_at(10);
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: kiosque\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{first}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stream.write_all(second.as_bytes()).await.unwrap();
+    let (head, answer) = read_response(&mut stream).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(answer.contains("\"slug\""), "{answer}");
+    drop(stream);
+    let result = tokio::time::timeout(Duration::from_secs(25), server)
+        .await
+        .expect("serve returns within its deadline")
+        .unwrap();
+    assert!(result.is_ok());
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "no longer accepting"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_binary_exits_zero_on_sigterm() {
+    use std::io::BufRead;
+    let url = crate::helpers::fresh_database_url().await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kiosque"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("KIOSQUE_DATABASE_URL", &url)
+        .env(
+            "KIOSQUE_JWT_SECRET",
+            "a-test-secret-that-is-long-enough-0123456789",
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    // Stdout is read to its end: a closed pipe would fail the server's later lines.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(addr) = line.strip_prefix("Kiosque is listening on http://")
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    let addr = rx.await.expect("the server says where it listens");
+    let health = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn every_answer_carries_security_headers_and_authenticated_ones_are_not_stored() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/nope", "/v1/articles?first=1"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.starts_with("default-src 'none'"), "{path}: {csp}");
+    }
+    let public = app.get("/v1/articles?first=1").await;
+    assert!(
+        public.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public"),
+    );
+    let token = admin_token(&app).await;
+    let staff = app
+        .client
+        .get(app.url("/v1/articles?first=1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff.status(), StatusCode::OK);
+    assert_eq!(staff.headers()["cache-control"], "private, no-store");
+    let graphql = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ articles(first: 1) { nodes { slug } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphql.headers()["cache-control"], "private, no-store");
+}
+
+#[tokio::test]
+async fn cors_allows_the_configured_origins_only() {
+    let app = TestApp::spawn_with(|c| {
+        c.hardening.cors_origins = vec!["https://lecteur.example".into()];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            )
+            .send()
+    };
+    let allowed = preflight("https://lecteur.example").await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://lecteur.example"
+    );
+    let methods = allowed.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap();
+    assert!(methods.contains("POST"), "{methods}");
+    let headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(headers.contains("authorization"), "{headers}");
+
+    let other = preflight("https://ailleurs.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let simple = app
+        .client
+        .get(app.url("/healthz"))
+        .header("origin", "https://lecteur.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        simple.headers()["access-control-allow-origin"],
+        "https://lecteur.example"
+    );
+}
+
+/// An admin account and a token for it.
+async fn admin_token(app: &TestApp) -> String {
+    let user = app
+        .state
+        .content
+        .users()
+        .register(NewUser {
+            email: "admin@example.org".into(),
+            password: "correct horse battery staple".into(),
+            display_name: "Une administratrice".into(),
+            role: Role::Admin,
+            author_id: None,
+        })
+        .await
+        .expect("admin account");
+    app.state
+        .keys
+        .issue(&UserActor {
+            id: user.id,
+            role: Role::Admin,
+            author_id: None,
+        })
+        .expect("token")
+}
+
+async fn admin_call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn partner_graphql(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("x-api-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_restricted_partner_key_runs_trusted_documents_only() {
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app).await;
+    let document = "query PartnerLatest { articles(first: 2) { nodes { slug } } }";
+    let (status, registered) = admin_call(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/v1/trusted-documents",
+        json!({ "name": "partner-latest", "document": document }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let hash = registered["data"]["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(hash.len(), 64);
+
+    let (status, created) = admin_call(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/v1/api-keys",
+        json!({ "name": "Partenaire", "scopes": ["articles:read"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let key = created["data"]["key"].as_str().unwrap().to_owned();
+    let id = created["data"]["api_key"]["id"].as_i64().unwrap();
+
+    // Not restricted yet: raw text runs.
+    let (status, body) = partner_graphql(&app, &key, json!({ "query": "{ __typename }" })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["__typename"], "Query");
+
+    let (status, restricted) = admin_call(
+        &app,
+        &admin,
+        reqwest::Method::PUT,
+        &format!("/v1/api-keys/{id}/trusted-documents-only"),
+        json!({ "enabled": true }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{restricted}");
+    assert_eq!(restricted["data"]["trusted_documents_only"], true);
+
+    let persisted = |hash: &str| json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } });
+    for _ in 0..2 {
+        let (status, body) = partner_graphql(&app, &key, persisted(&hash)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"]["articles"]["nodes"].as_array().unwrap().len(),
+            2
+        );
+    }
+    let (_, body) = partner_graphql(&app, &key, persisted(&"0".repeat(64))).await;
+    assert_eq!(error_code(&body), "PERSISTED_QUERY_NOT_FOUND");
+    let (status, body) = partner_graphql(&app, &key, json!({ "query": document })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    let (status, body) = partner_graphql(
+        &app,
+        &key,
+        json!({ "query": "{ __typename }", "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "another text under a trusted hash: {body}"
+    );
+
+    // Only admins manage the list.
+    let (status, _) = admin_call(
+        &app,
+        &app.token(Role::Editor),
+        reqwest::Method::POST,
+        "/v1/trusted-documents",
+        json!({ "name": "x", "document": "{ __typename }" }),
+    )
+    .await;
+    assert!(
+        matches!(status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED),
+        "{status}"
+    );
+}
