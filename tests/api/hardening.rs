@@ -94,6 +94,36 @@ async fn complexity_counts_first_times_child_and_bounds_aliases() {
     assert_eq!(code, "QUERY_TOO_COMPLEX");
 }
 
+#[tokio::test]
+async fn a_proven_query_with_a_larger_page_variable_meets_the_limits_again() {
+    let app = TestApp::spawn_with(|c| c.graphql_max_complexity = 21).await;
+    let query = "query Latest($n: Int) { articles(first: $n) { nodes { slug } } }";
+    let send = |n: i64| {
+        post_graphql(
+            &app,
+            GRAPHQL_RESPONSE,
+            json!({ "query": query, "variables": { "n": n } }),
+        )
+    };
+    for n in [10, 10, 5] {
+        let (status, body) = send(n).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"]["articles"]["nodes"].as_array().unwrap().len() as i64,
+            n.min(10)
+        );
+    }
+    // Proven at 10, the document is still checked at 11 (the fast path plans literal page
+    // sizes only, so a variable one always meets the limits again).
+    let hits = app.state.documents.fast_path_hits();
+    let before = app.statements();
+    let (status, body) = send(11).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX");
+    assert_eq!(app.state.documents.fast_path_hits(), hits);
+    assert_eq!(app.statements(), before);
+}
+
 fn nested_fragments(levels: usize) -> String {
     format!(
         "{{ {} __typename {} }}",
