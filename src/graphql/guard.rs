@@ -92,6 +92,14 @@ impl RequestError {
         )
     }
 
+    pub fn uri_too_long() -> Self {
+        Self::http(
+            StatusCode::URI_TOO_LONG,
+            "URI_TOO_LONG",
+            "the GraphQL GET request is longer than the body limit: send it with POST",
+        )
+    }
+
     pub fn into_response(self, accepts_graphql_response: bool) -> Response {
         let status = if self.http_level || accepts_graphql_response {
             self.status

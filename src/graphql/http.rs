@@ -205,14 +205,16 @@ pub async fn graphql_post(
     State(state): State<AppState>,
     client: crate::ratelimit::ClientIp,
     actor: Result<MaybeActor, AppError>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Body,
+    request: axum::extract::Request,
 ) -> Response {
+    // The request taken whole, not as `HeaderMap` + body: no copy of the headers.
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     let transport = Transport {
         get: false,
-        graphql_response: guard::accepts_graphql_response(&headers),
+        graphql_response: guard::accepts_graphql_response(headers),
     };
-    if !guard::is_json(&headers) {
+    if !guard::is_json(headers) {
         return RequestError::unsupported_media_type().into_response(transport.graphql_response);
     }
     let actor = match actor {
@@ -220,7 +222,7 @@ pub async fn graphql_post(
         Err(err) => return failure(err),
     };
     let body =
-        match guard::read_body(&headers, body, state.config.hardening.graphql_body_limit).await {
+        match guard::read_body(headers, body, state.config.hardening.graphql_body_limit).await {
             Ok(body) => body,
             Err(response) => return response,
         };
@@ -242,18 +244,21 @@ pub async fn graphql_post(
 pub async fn graphql_get(
     State(state): State<AppState>,
     actor: Result<MaybeActor, AppError>,
-    headers: axum::http::HeaderMap,
-    uri: axum::http::Uri,
+    request: axum::extract::Request,
 ) -> Response {
+    let (headers, uri) = (request.headers(), request.uri());
     let actor = match actor {
         Ok(MaybeActor(actor)) => actor,
         Err(err) => return failure(err),
     };
     let transport = Transport {
         get: true,
-        graphql_response: guard::accepts_graphql_response(&headers),
+        graphql_response: guard::accepts_graphql_response(headers),
     };
     let query_string = uri.query().unwrap_or_default();
+    if query_string.len() > state.config.hardening.graphql_body_limit {
+        return RequestError::uri_too_long().into_response(transport.graphql_response);
+    }
     let has_query = query_string
         .split('&')
         .any(|kv| kv.starts_with("query=") || kv.starts_with("extensions="));

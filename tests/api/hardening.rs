@@ -304,6 +304,15 @@ async fn the_graphql_body_limit_is_its_own_and_stops_reading_a_stream() {
     let answer = read_head(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 
+    // A GET is held to the same size.
+    let long = app
+        .get(&format!(
+            "/graphql?query=%7B__typename%7D&pad={}",
+            "z".repeat(1_100)
+        ))
+        .await;
+    assert_eq!(long.status(), StatusCode::URI_TOO_LONG);
+
     // Under the limit, the same endpoint answers.
     let small = app.graphql("{ __typename }", json!({})).await;
     assert_eq!(small["data"]["__typename"], "Query");
