@@ -58,8 +58,7 @@ impl AppState {
                 crate::mail::Mailer::log_only(&config)
             }),
         );
-        let mut limits = graphql::Limits::from_config(&config);
-        limits.introspection = true;
+        let limits = graphql::Limits::from_config(&config);
         let schema = graphql::schema(content.clone(), limits);
         Self {
             config: Arc::new(config),
@@ -87,7 +86,11 @@ pub fn random_secret() -> String {
 /// The whole HTTP surface.
 pub fn build_router(state: AppState) -> Router {
     let config = state.config.clone();
-    Router::new()
+    let mut router = Router::new();
+    if config.hardening.test_routes {
+        router = router.route("/__test/panic", get(crate::security::test_panic));
+    }
+    let router = router
         .route(
             "/graphql",
             get(graphql::http::graphql_get).post(graphql::http::graphql_post),
@@ -124,7 +127,12 @@ pub fn build_router(state: AppState) -> Router {
             tracing::error!("a handler panicked");
             AppError::Internal("handler panicked".into()).into_response()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::security::headers));
+    let router = match crate::security::cors(&config.hardening.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http())
 }
 
 async fn not_found() -> AppError {
@@ -152,41 +160,53 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish.
+/// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and the
+/// background workers finish, within `KIOSQUE_SHUTDOWN_TIMEOUT_SECS` in all.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let webhook_worker = Arc::new(crate::webhooks::WebhookWorker::from_config(&state.config))
-        .spawn(state.content.clone(), state.config.clone(), stopped.clone());
-    let worker = state
-        .mailer
-        .clone()
-        .spawn(state.content.clone(), state.config.clone(), stopped);
+    let workers = spawn_workers(&state);
+    let hardening = &state.config.hardening;
+    let limits = crate::server::ServerLimits {
+        header_read_timeout: hardening.header_read_timeout,
+        max_connections: hardening.max_connections,
+        drain_timeout: hardening.shutdown_timeout,
+    };
+    let (begun, begun_at) = tokio::sync::oneshot::channel();
+    let stop_workers = workers.stopper();
+    let shutdown = async move {
+        shutdown.await;
+        // Workers finish their current job while requests drain, within the same deadline.
+        stop_workers();
+        let _ = begun.send(tokio::time::Instant::now());
+    };
     let router = build_router(state);
-    // The peer address reaches handlers (rate limits per client) as `ConnectInfo`.
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
-    let _ = stop.send(true);
-    if tokio::time::timeout(Duration::from_secs(10), worker)
+    let served = crate::server::run(listener, router, limits, shutdown).await;
+    let start = begun_at
         .await
-        .is_err()
-    {
-        tracing::warn!("the email worker did not stop in time");
-    }
-    if tokio::time::timeout(Duration::from_secs(15), webhook_worker)
-        .await
-        .is_err()
-    {
-        tracing::warn!("the webhook worker did not stop in time");
-    }
+        .unwrap_or_else(|_| tokio::time::Instant::now());
+    workers.stop(start + limits.drain_timeout).await;
     served
+}
+
+/// The background workers, stopped together on shutdown. A new worker is one more line.
+fn spawn_workers(state: &AppState) -> crate::server::Workers {
+    let mut workers = crate::server::Workers::new();
+    let mail = state.mailer.clone().spawn(
+        state.content.clone(),
+        state.config.clone(),
+        workers.stopped(),
+    );
+    workers.add("email", mail);
+    let webhooks = Arc::new(crate::webhooks::WebhookWorker::from_config(&state.config)).spawn(
+        state.content.clone(),
+        state.config.clone(),
+        workers.stopped(),
+    );
+    workers.add("webhooks", webhooks);
+    workers
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -85,6 +85,37 @@ pub struct Config {
     /// URLs per sitemap file (50,000, the protocol's limit; tests lower it). Past it,
     /// `/sitemap.xml` is an index of `/sitemap-{n}.xml` files.
     pub sitemap_urls_per_file: usize,
+    /// Server and GraphQL hardening (see `server.rs`, `security.rs`, `graphql/guard.rs`).
+    pub hardening: Hardening,
+}
+
+/// Limits of the server loop and of the GraphQL door, and the CORS allow-list.
+#[derive(Debug, Clone)]
+pub struct Hardening {
+    /// `KIOSQUE_HEADER_READ_TIMEOUT_SECS` (default 10): a connection that has not sent a whole
+    /// request head within it is closed.
+    pub header_read_timeout: Duration,
+    /// `KIOSQUE_MAX_CONNECTIONS` (default 4096): open connections at most; more wait in the
+    /// listen backlog.
+    pub max_connections: usize,
+    /// `KIOSQUE_SHUTDOWN_TIMEOUT_SECS` (default 20): on SIGTERM, the longest wait for
+    /// in-flight requests and background workers before exiting anyway.
+    pub shutdown_timeout: Duration,
+    /// `KIOSQUE_GRAPHQL_BODY_LIMIT_BYTES` (default 64 KiB): largest GraphQL request body.
+    pub graphql_body_limit: usize,
+    /// `KIOSQUE_GRAPHQL_INTROSPECTION` (default false; always on in demo mode): introspection
+    /// and field suggestions, for development.
+    pub graphql_introspection: bool,
+    /// `KIOSQUE_GRAPHQL_MAX_RECURSION` (default 32): deepest nesting of selection sets
+    /// (fragments included).
+    pub graphql_max_recursion: usize,
+    /// `KIOSQUE_GRAPHQL_MAX_DIRECTIVES` (default 8): directives on one field at most.
+    pub graphql_max_directives: usize,
+    /// `KIOSQUE_CORS_ORIGINS`: comma-separated origins allowed to call from a browser
+    /// (none by default: no CORS headers).
+    pub cors_origins: Vec<String>,
+    /// Not read from the environment: tests turn it on to mount `/__test/panic`.
+    pub test_routes: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -191,6 +222,32 @@ impl Config {
                 30_000,
             )?),
             webhook_max_attempts: parse(&get, "KIOSQUE_WEBHOOK_MAX_ATTEMPTS", 8)?,
+            hardening: Hardening {
+                header_read_timeout: Duration::from_secs(parse(
+                    &get,
+                    "KIOSQUE_HEADER_READ_TIMEOUT_SECS",
+                    10,
+                )?),
+                max_connections: parse(&get, "KIOSQUE_MAX_CONNECTIONS", 4096)?,
+                shutdown_timeout: Duration::from_secs(parse(
+                    &get,
+                    "KIOSQUE_SHUTDOWN_TIMEOUT_SECS",
+                    20,
+                )?),
+                graphql_body_limit: parse(&get, "KIOSQUE_GRAPHQL_BODY_LIMIT_BYTES", 64 * 1024)?,
+                graphql_introspection: parse(&get, "KIOSQUE_GRAPHQL_INTROSPECTION", false)?,
+                graphql_max_recursion: parse(&get, "KIOSQUE_GRAPHQL_MAX_RECURSION", 32)?,
+                graphql_max_directives: parse(&get, "KIOSQUE_GRAPHQL_MAX_DIRECTIVES", 8)?,
+                cors_origins: get("KIOSQUE_CORS_ORIGINS")
+                    .map(|raw| {
+                        raw.split(',')
+                            .map(|o| o.trim().trim_end_matches('/').to_owned())
+                            .filter(|o| !o.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                test_routes: false,
+            },
         })
     }
 
@@ -360,6 +417,46 @@ impl Config {
             "KIOSQUE_WEBHOOK_MAX_ATTEMPTS",
             "8",
             "attempts before a webhook delivery is given up (`failed`)",
+        ),
+        (
+            "KIOSQUE_HEADER_READ_TIMEOUT_SECS",
+            "10",
+            "a connection must send a whole request head within it, or is closed",
+        ),
+        (
+            "KIOSQUE_MAX_CONNECTIONS",
+            "4096",
+            "open connections at most (more wait in the listen backlog)",
+        ),
+        (
+            "KIOSQUE_SHUTDOWN_TIMEOUT_SECS",
+            "20",
+            "on SIGTERM, longest wait for in-flight requests and workers",
+        ),
+        (
+            "KIOSQUE_GRAPHQL_BODY_LIMIT_BYTES",
+            "65536",
+            "largest GraphQL request body (413 past it)",
+        ),
+        (
+            "KIOSQUE_GRAPHQL_INTROSPECTION",
+            "false",
+            "introspection and field suggestions outside demo mode (development)",
+        ),
+        (
+            "KIOSQUE_GRAPHQL_MAX_RECURSION",
+            "32",
+            "deepest nesting of GraphQL selection sets, fragments included",
+        ),
+        (
+            "KIOSQUE_GRAPHQL_MAX_DIRECTIVES",
+            "8",
+            "most directives on one GraphQL field",
+        ),
+        (
+            "KIOSQUE_CORS_ORIGINS",
+            "(none)",
+            "comma-separated origins allowed to call the API from a browser",
         ),
         (
             "RUST_LOG",

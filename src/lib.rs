@@ -30,9 +30,14 @@ pub mod metrics;
 pub mod ratelimit;
 /// The REST door under `/v1`: the route index, one file per area, OpenAPI.
 pub mod rest;
+/// Response headers every answer carries: security headers, `no-store` on authenticated
+/// traffic, CORS from configuration.
+pub mod security;
 /// Demo content and the synthetic benchmark corpus.
 pub mod seed;
 /// Feeds (RSS, Atom, JSON Feed), the printable article, the sitemap and robots.txt.
 pub mod syndication;
 /// Outgoing webhooks: the worker that sends the signed deliveries of the outbox.
 pub mod webhooks;
+/// The server loop: header-read timeout, connection cap, graceful shutdown, workers.
+pub mod server;

@@ -11,6 +11,7 @@ mod m20261125_000005_create_outboxes;
 mod m20261125_000006_create_search;
 mod m20261125_000007_create_article_tombstones;
 mod m20261125_000008_byline_index;
+mod m20261125_000009_trusted_documents;
 mod support;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_search::Migration),
             Box::new(m20261125_000007_create_article_tombstones::Migration),
             Box::new(m20261125_000008_byline_index::Migration),
+            Box::new(m20261125_000009_trusted_documents::Migration),
         ]
     }
 }

@@ -71,6 +71,8 @@ pub struct UserActor {
 pub struct PartnerActor {
     pub key_id: i64,
     pub scopes: Vec<String>,
+    /// The key may only run registered GraphQL documents (`content::accounts::TrustedDocuments`).
+    pub trusted_documents_only: bool,
 }
 
 /// The caller of one request.

@@ -16,6 +16,7 @@ pub mod refresh_token;
 pub mod rubric;
 pub mod share;
 pub mod tag;
+pub mod trusted_document;
 pub mod user;
 pub mod webhook;
 pub mod webhook_delivery;
@@ -38,6 +39,7 @@ pub mod prelude {
     pub use super::rubric::Entity as Rubric;
     pub use super::share::Entity as Share;
     pub use super::tag::Entity as Tag;
+    pub use super::trusted_document::Entity as TrustedDocument;
     pub use super::user::Entity as User;
     pub use super::webhook::Entity as Webhook;
     pub use super::webhook_delivery::Entity as WebhookDelivery;

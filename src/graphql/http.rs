@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::RequestData;
+use super::guard::{self, RequestError};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::auth::extract::MaybeActor;
@@ -45,11 +46,13 @@ impl CachedDocument {
     }
 }
 
-/// Parsed documents by query text, bounded; and how many requests took the fast path.
+/// Parsed documents by query text, bounded; how many requests took the fast path; and the
+/// trusted documents already looked up, by hash (content-addressed, so never stale).
 #[derive(Clone)]
 pub struct DocumentCache(
     Arc<quick_cache::sync::Cache<String, Arc<CachedDocument>>>,
     Arc<std::sync::atomic::AtomicU64>,
+    Arc<quick_cache::sync::Cache<String, Arc<str>>>,
 );
 
 impl Default for DocumentCache {
@@ -57,35 +60,54 @@ impl Default for DocumentCache {
         Self(
             Arc::new(quick_cache::sync::Cache::new(2_000)),
             Arc::default(),
+            Arc::new(quick_cache::sync::Cache::new(1_000)),
         )
     }
 }
 
 impl DocumentCache {
+    /// A trusted document seen before, by its hash (as sent).
+    pub(super) fn trusted(&self, hash: &str) -> Option<Arc<str>> {
+        self.2.get(hash)
+    }
+
+    pub(super) fn remember_trusted(&self, hash: &str, document: &str) -> Arc<str> {
+        let document: Arc<str> = Arc::from(document);
+        self.2.insert(hash.to_owned(), document.clone());
+        document
+    }
+
     /// Requests served by the fast path since start.
     pub fn fast_path_hits(&self) -> u64 {
         self.1.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Gives the request its parsed document, from the cache when the text was seen before,
-    /// and returns the cache entry. A query that does not parse is left to the executor,
-    /// which reports the error.
-    fn prepare(&self, request: &mut async_graphql::Request) -> Option<Arc<CachedDocument>> {
-        if request.query.len() > MAX_CACHED_QUERY_LEN {
-            return None;
-        }
-        if let Some(entry) = self.0.get(&request.query) {
+    /// and returns the cache entry (none for long texts, parsed every time). A text that
+    /// does not parse is a `GRAPHQL_PARSE_FAILED` request error, before the executor.
+    fn prepare(
+        &self,
+        request: &mut async_graphql::Request,
+    ) -> Result<Option<Arc<CachedDocument>>, RequestError> {
+        if request.query.len() <= MAX_CACHED_QUERY_LEN
+            && let Some(entry) = self.0.get(&request.query)
+        {
             request.set_parsed_query(entry.doc.clone());
-            return Some(entry);
+            return Ok(Some(entry));
         }
-        let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+        let doc = async_graphql::parser::parse_query(&request.query)
+            .map_err(|err| RequestError::graphql("GRAPHQL_PARSE_FAILED", err.to_string()))?;
+        if request.query.len() > MAX_CACHED_QUERY_LEN {
+            request.set_parsed_query(doc);
+            return Ok(None);
+        }
         let entry = Arc::new(CachedDocument {
             doc: doc.clone(),
             proven: Default::default(),
         });
         self.0.insert(request.query.clone(), entry.clone());
         request.set_parsed_query(doc);
-        Some(entry)
+        Ok(Some(entry))
     }
 
     fn get(&self, query: &str) -> Option<Arc<CachedDocument>> {
@@ -96,35 +118,64 @@ impl DocumentCache {
     }
 }
 
+/// How a request came: its method decides whether mutations may run, its `Accept` header
+/// the status of request-level failures.
+#[derive(Debug, Clone, Copy)]
+struct Transport {
+    get: bool,
+    graphql_response: bool,
+}
+
 /// Executes a request: through the fast path when its document is proven and its selection
 /// supported, otherwise through the general executor.
-async fn execute(state: &AppState, actor: Actor, mut request: async_graphql::Request) -> Response {
+async fn execute(
+    state: &AppState,
+    actor: Actor,
+    mut request: async_graphql::Request,
+    transport: Transport,
+) -> Response {
     let viewer = actor.viewer();
     if state.config.graphql_fast_path
         && let Some(entry) = state.documents.get(&request.query)
         && entry.is_proven(&request.operation_name)
-        && let Some(plan) = super::fast::Planner::plan(
+    {
+        if transport.get && guard::is_mutation(&entry.doc, request.operation_name.as_deref()) {
+            return RequestError::mutation_over_get().into_response(transport.graphql_response);
+        }
+        if let Some(plan) = super::fast::Planner::plan(
             &entry.doc,
             request.operation_name.as_deref(),
             &request.variables,
-        )
-        && let Some(body) = super::fast::execute(&state.content, &viewer, &plan).await
-    {
-        state
-            .documents
-            .1
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut response = Response::new(axum::body::Body::from(body));
-        response.headers_mut().insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/graphql-response+json"),
-        );
-        return response;
+        ) && let Some(body) = super::fast::execute(&state.content, &viewer, &plan).await
+        {
+            state
+                .documents
+                .1
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut response = Response::new(axum::body::Body::from(body));
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/graphql-response+json"),
+            );
+            return response;
+        }
     }
-    let entry = state.documents.prepare(&mut request);
+    let entry = match state.documents.prepare(&mut request) {
+        Ok(entry) => entry,
+        Err(err) => return err.into_response(transport.graphql_response),
+    };
+    if transport.get
+        && let Some(entry) = &entry
+        && guard::is_mutation(&entry.doc, request.operation_name.as_deref())
+    {
+        return RequestError::mutation_over_get().into_response(transport.graphql_response);
+    }
     let operation = request.operation_name.clone();
     let request = request.data(RequestData { viewer, actor });
-    let response = state.schema.execute(request).await;
+    let mut response = state.schema.execute(request).await;
+    if guard::classify(&mut response) {
+        return guard::failed(response, transport.graphql_response);
+    }
     if let Some(entry) = entry
         && response.errors.is_empty()
     {
@@ -154,40 +205,96 @@ pub async fn graphql_post(
     State(state): State<AppState>,
     client: crate::ratelimit::ClientIp,
     actor: Result<MaybeActor, AppError>,
-    request: GraphQLRequest,
+    request: axum::extract::Request,
 ) -> Response {
-    match actor {
-        Ok(MaybeActor(actor)) => {
-            // Mutations limited per client (comments, shares) read the peer address.
-            let request = request.into_inner().data(client);
-            execute(&state, actor, request).await
-        }
-        Err(err) => failure(err),
+    // The request taken whole, not as `HeaderMap` + body: no copy of the headers.
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    let transport = Transport {
+        get: false,
+        graphql_response: guard::accepts_graphql_response(headers),
+    };
+    if !guard::is_json(headers) {
+        return RequestError::unsupported_media_type().into_response(transport.graphql_response);
     }
+    let actor = match actor {
+        Ok(MaybeActor(actor)) => actor,
+        Err(err) => return failure(err),
+    };
+    let body =
+        match guard::read_body(headers, body, state.config.hardening.graphql_body_limit).await {
+            Ok(body) => body,
+            Err(response) => return response,
+        };
+    let request = match guard::parse_body(&body) {
+        Ok(request) => request,
+        Err(err) => return err.into_response(transport.graphql_response),
+    };
+    drop(body);
+    let request = match super::trusted::admit(&state, &actor, request).await {
+        Ok(request) => request,
+        Err(err) => return admission_failure(err, transport),
+    };
+    // Mutations limited per client (comments, shares) read the peer address.
+    let request = request.data(client);
+    execute(&state, actor, request, transport).await
 }
 
 /// `GET /graphql`: a query in the query string, or GraphiQL in a browser (demo mode).
 pub async fn graphql_get(
     State(state): State<AppState>,
     actor: Result<MaybeActor, AppError>,
-    uri: axum::http::Uri,
+    request: axum::extract::Request,
 ) -> Response {
+    let (headers, uri) = (request.headers(), request.uri());
     let actor = match actor {
         Ok(MaybeActor(actor)) => actor,
         Err(err) => return failure(err),
     };
+    let transport = Transport {
+        get: true,
+        graphql_response: guard::accepts_graphql_response(headers),
+    };
     let query_string = uri.query().unwrap_or_default();
+    if query_string.len() > state.config.hardening.graphql_body_limit {
+        return RequestError::uri_too_long().into_response(transport.graphql_response);
+    }
     let has_query = query_string
         .split('&')
         .any(|kv| kv.starts_with("query=") || kv.starts_with("extensions="));
     if !has_query {
         if state.config.demo {
-            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+            let mut page =
+                Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+            page.headers_mut().insert(
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                crate::security::GRAPHIQL_CSP,
+            );
+            return page;
         }
         return AppError::not_found("GraphiQL (served in demo mode only)").into_response();
     }
-    match async_graphql::http::parse_query_string(query_string) {
-        Ok(request) => execute(&state, actor, request).await,
-        Err(err) => AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response(),
+    let request = match async_graphql::http::parse_query_string(query_string) {
+        Ok(request) => request,
+        Err(err) => {
+            return AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response();
+        }
+    };
+    let request = match super::trusted::admit(&state, &actor, request).await {
+        Ok(request) => request,
+        Err(err) => return admission_failure(err, transport),
+    };
+    execute(&state, actor, request, transport).await
+}
+
+/// A request refused by the trusted-document allow-list.
+fn admission_failure(err: super::trusted::Refused, transport: Transport) -> Response {
+    match err {
+        super::trusted::Refused::NotFound => RequestError::graphql(
+            "PERSISTED_QUERY_NOT_FOUND",
+            "no trusted document has this hash",
+        )
+        .into_response(transport.graphql_response),
+        super::trusted::Refused::Error(err) => failure(err),
     }
 }

@@ -11,11 +11,13 @@ mod comments;
 mod common;
 mod editorial;
 mod fast;
+mod guard;
 pub mod http;
 mod mutation;
 mod node;
 mod query;
 mod webhooks;
+mod trusted;
 
 use async_graphql::{EmptySubscription, Schema};
 
@@ -33,6 +35,10 @@ pub type KiosqueSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
+    pub max_recursion: usize,
+    pub max_directives: usize,
+    /// Introspection and "did you mean" suggestions: demo mode or
+    /// `KIOSQUE_GRAPHQL_INTROSPECTION` only.
     pub introspection: bool,
 }
 
@@ -41,7 +47,9 @@ impl Limits {
         Self {
             max_depth: config.graphql_max_depth,
             max_complexity: config.graphql_max_complexity,
-            introspection: true,
+            max_recursion: config.hardening.graphql_max_recursion,
+            max_directives: config.hardening.graphql_max_directives,
+            introspection: config.demo || config.hardening.graphql_introspection,
         }
     }
 }
@@ -56,8 +64,8 @@ pub fn schema(content: Content, limits: Limits) -> KiosqueSchema {
     .data(content)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
-    .limit_recursive_depth(32)
-    .limit_directives(8);
+    .limit_recursive_depth(limits.max_recursion)
+    .limit_directives(limits.max_directives);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -35,6 +35,8 @@ pub struct ApiKey {
     /// The first characters of the key, to tell keys apart.
     pub prefix: String,
     pub scopes: Vec<String>,
+    /// The key may only run trusted GraphQL documents.
+    pub trusted_documents_only: bool,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -47,6 +49,7 @@ impl From<ApiKeyRecord> for ApiKey {
             name: k.name,
             prefix: k.prefix,
             scopes: k.scopes,
+            trusted_documents_only: k.trusted_documents_only,
             created_at: k.created_at,
             last_used_at: k.last_used_at,
             revoked_at: k.revoked_at,

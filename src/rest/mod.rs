@@ -25,6 +25,7 @@ mod search;
 pub mod syndication;
 mod sync;
 mod webhooks;
+mod trusted_documents;
 
 use axum::Router;
 use axum::middleware;
@@ -156,6 +157,15 @@ fn account_routes() -> Router<AppState> {
             get(accounts::list_api_keys).post(accounts::create_api_key),
         )
         .route("/api-keys/{id}/revoke", post(accounts::revoke_api_key))
+        .route(
+            "/api-keys/{id}/trusted-documents-only",
+            axum::routing::put(trusted_documents::set_api_key_trusted_documents_only),
+        )
+        .route(
+            "/trusted-documents",
+            get(trusted_documents::list_trusted_documents)
+                .post(trusted_documents::register_trusted_document),
+        )
         // Tokens and account data must not be kept by any cache (RFC 6749 §5.1).
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,

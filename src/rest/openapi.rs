@@ -5,7 +5,7 @@ use utoipa::{IntoResponses, OpenApi, ToSchema};
 
 use super::{
     accounts, articles, auth, catalogue, comment_writes, comments, editorial, envelope, home,
-    moderation, params, search, sync, syndication, webhooks,
+    moderation, params, search, sync, syndication, trusted_documents, webhooks,
 };
 
 /// An error, as `application/problem+json` (RFC 9457). Documentation only: the body is
@@ -136,6 +136,9 @@ impl utoipa::Modify for SecuritySchemes {
         accounts::list_api_keys,
         accounts::create_api_key,
         accounts::revoke_api_key,
+        trusted_documents::list_trusted_documents,
+        trusted_documents::register_trusted_document,
+        trusted_documents::set_api_key_trusted_documents_only,
         comment_writes::create_article_comment,
         comment_writes::create_comment_report,
         comment_writes::share_article,

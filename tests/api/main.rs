@@ -8,6 +8,7 @@ mod contracts;
 mod editorial;
 mod fast_path;
 mod graphql_reads;
+mod hardening;
 mod helpers;
 mod metrics;
 mod moderation;

@@ -660,7 +660,7 @@ async fn problems_and_credentials_are_kept_out_of_shared_caches() {
         .await
         .unwrap();
     assert_eq!(signed.status(), 200);
-    assert_eq!(signed.headers()[CACHE_CONTROL], "private, no-cache");
+    assert_eq!(signed.headers()[CACHE_CONTROL], "private, no-store");
     let forged = app
         .client
         .get(app.url("/v1/rubrics"))
@@ -688,7 +688,7 @@ async fn staff_tokens_see_drafts_and_the_public_does_not() {
         .await
         .unwrap();
     assert_eq!(editor.status(), 200);
-    assert_eq!(editor.headers()[CACHE_CONTROL], "private, no-cache");
+    assert_eq!(editor.headers()[CACHE_CONTROL], "private, no-store");
     let reader = app
         .client
         .get(app.url(&path))

@@ -27,6 +27,8 @@ pub struct ApiKeyRecord {
     /// The first characters of the key (`kq_` and five more).
     pub prefix: String,
     pub scopes: Vec<String>,
+    /// Restricted to trusted GraphQL documents.
+    pub trusted_documents_only: bool,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -39,6 +41,7 @@ impl From<api_key::Model> for ApiKeyRecord {
             name: m.name,
             prefix: m.prefix,
             scopes: m.scopes.split_whitespace().map(str::to_owned).collect(),
+            trusted_documents_only: m.trusted_documents_only,
             created_at: m.created_at,
             last_used_at: m.last_used_at,
             revoked_at: m.revoked_at,
@@ -84,7 +87,7 @@ impl ApiKeys<'_> {
         sql.push("UPDATE api_keys SET last_used_at = ")
             .bind(crate::content::now());
         sql.push(" WHERE key_hash = ").bind(hash_key(raw.trim()));
-        sql.push(" AND revoked_at IS NULL RETURNING id, scopes");
+        sql.push(" AND revoked_at IS NULL RETURNING id, scopes, trusted_documents_only");
         let row = self
             .content
             .db
@@ -96,6 +99,7 @@ impl ApiKeys<'_> {
         Ok(PartnerActor {
             key_id: row.try_get("", "id")?,
             scopes: scopes.split_whitespace().map(str::to_owned).collect(),
+            trusted_documents_only: row.try_get("", "trusted_documents_only")?,
         })
     }
 }

@@ -7,12 +7,14 @@ mod api_keys;
 mod inputs;
 mod secrets;
 mod sessions;
+mod trusted_documents;
 mod users;
 
 pub use api_keys::{ApiKeyRecord, ApiKeys, CreatedApiKey, KEY_PREFIX, NewApiKey, hash_key};
 pub use inputs::{DisplayName, Email, KNOWN_SCOPES, Scopes};
 pub use secrets::random_token;
 pub use sessions::{LOGIN_ATTEMPTS, REFRESH_TTL_DAYS, Session, Sessions};
+pub use trusted_documents::{TrustedDocument, TrustedDocuments, normalise_hash};
 pub use users::{NewUser, UserChanges, UserRecord, Users};
 
 use crate::content::Content;
@@ -20,6 +22,10 @@ use crate::content::Content;
 impl Content {
     pub fn api_keys(&self) -> ApiKeys<'_> {
         ApiKeys { content: self }
+    }
+
+    pub fn trusted_documents(&self) -> TrustedDocuments<'_> {
+        TrustedDocuments { content: self }
     }
 
     pub fn users(&self) -> Users<'_> {
