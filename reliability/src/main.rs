@@ -100,12 +100,20 @@ fn main() -> ExitCode {
     let work = std::env::temp_dir().join(format!("kiosque-reliability-{}", std::process::id()));
     let outcome = runtime.block_on(run(&args, &work, &mut report));
     println!("\n== summary\n{}", report.summary());
+    // The plain closing line that CI runners read.
+    let closing = format!(
+        "reliability: {} passed, {} failed",
+        report.passed,
+        report.failures.len() + usize::from(outcome.is_err())
+    );
     if let Err(err) = outcome {
         eprintln!("error: {err:#}\n(files kept in {})", work.display());
+        println!("{closing}");
         return ExitCode::FAILURE;
     }
     if report.failures.is_empty() {
         println!("all assertions hold");
+        println!("{closing}");
         let _ = std::fs::remove_dir_all(&work);
         ExitCode::SUCCESS
     } else {
@@ -114,6 +122,7 @@ fn main() -> ExitCode {
             println!("  - {failure}");
         }
         println!("(server logs kept in {})", work.display());
+        println!("{closing}");
         ExitCode::FAILURE
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 pub struct Report {
     sections: Vec<(String, Vec<(String, String)>)>,
     pub failures: Vec<String>,
+    pub passed: usize,
 }
 
 impl Report {
@@ -34,6 +35,7 @@ impl Report {
             .map(|(t, _)| t.clone())
             .unwrap_or_default();
         if ok {
+            self.passed += 1;
             println!("   ok    {what}");
         } else {
             println!("   FAIL  {what}");
