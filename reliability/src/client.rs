@@ -20,8 +20,9 @@ pub struct Post {
 pub enum Answer {
     /// 2xx, with the comment's global id when a comment was posted.
     Ok { status: u16, id: Option<String> },
-    /// 503 (or GraphQL `UNAVAILABLE`), and whether `Retry-After` came with it.
-    Unavailable { retry_after: bool },
+    /// 503 (or GraphQL `UNAVAILABLE`, whose HTTP status is kept), and whether
+    /// `Retry-After` (GraphQL: `extensions.retryAfter`) came with it.
+    Unavailable { status: u16, retry_after: bool },
     /// Any other status; `code` is the problem's or GraphQL error's code; `locked` says
     /// whether the answer mentioned "database is locked".
     Error {
@@ -38,7 +39,8 @@ impl Answer {
     pub fn label(&self) -> String {
         match self {
             Self::Ok { status, .. } => status.to_string(),
-            Self::Unavailable { .. } => "503".into(),
+            Self::Unavailable { status: 503, .. } => "503".into(),
+            Self::Unavailable { status, .. } => format!("{status} UNAVAILABLE"),
             Self::Error { status, code, .. } if *status == 200 => format!("200 {code}"),
             Self::Error { status, .. } => status.to_string(),
             Self::Transport => "transport".into(),
@@ -77,7 +79,11 @@ async fn classify(response: Result<reqwest::Response, reqwest::Error>, graphql: 
     if graphql {
         if let Some(code) = body["errors"][0]["extensions"]["code"].as_str() {
             if code == "UNAVAILABLE" {
-                return Answer::Unavailable { retry_after: true };
+                let hinted = body["errors"][0]["extensions"]["retryAfter"].is_number();
+                return Answer::Unavailable {
+                    status,
+                    retry_after: retry_after || hinted,
+                };
             }
             return Answer::Error {
                 status,
@@ -91,7 +97,10 @@ async fn classify(response: Result<reqwest::Response, reqwest::Error>, graphql: 
             status,
             id: body["data"]["id"].as_str().map(str::to_owned),
         },
-        503 => Answer::Unavailable { retry_after },
+        503 => Answer::Unavailable {
+            status,
+            retry_after,
+        },
         _ => Answer::Error {
             status,
             code: body["code"].as_str().unwrap_or("").to_owned(),

@@ -153,8 +153,8 @@ pub async fn run(
     let mut outages = Vec::new();
     tokio::time::sleep(Duration::from_secs(3)).await;
     for _ in 0..options.cycles {
-        cluster.stop_abruptly()?;
         let down = origin.elapsed();
+        cluster.stop_abruptly()?;
         tokio::time::sleep(options.outage).await;
         cluster.start()?;
         let back = origin.elapsed();
@@ -175,7 +175,7 @@ pub async fn run(
     for sample in &samples {
         by_answer.add(format!("{} {}", sample.kind, sample.answer.label()));
         match &sample.answer {
-            Answer::Unavailable { retry_after } => {
+            Answer::Unavailable { retry_after, .. } => {
                 unavailable_took.push(sample.took);
                 if !retry_after {
                     without_retry_after += 1;
