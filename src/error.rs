@@ -287,6 +287,28 @@ mod tests {
     }
 
     #[test]
+    fn a_lost_or_refused_database_connection_is_unavailable_not_internal() {
+        use sea_orm::sqlx::Error as E;
+        use std::sync::Arc;
+        let io = |kind| RuntimeErr::SqlxError(Arc::new(E::Io(std::io::Error::new(kind, "gone"))));
+        let cases = [
+            DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout),
+            DbErr::Conn(io(std::io::ErrorKind::ConnectionRefused)),
+            DbErr::Query(io(std::io::ErrorKind::ConnectionReset)),
+            DbErr::Exec(io(std::io::ErrorKind::BrokenPipe)),
+            DbErr::Query(RuntimeErr::SqlxError(Arc::new(E::PoolTimedOut))),
+            DbErr::Query(RuntimeErr::SqlxError(Arc::new(E::Protocol(
+                "expected to read 5 bytes, got 0 bytes at EOF".into(),
+            )))),
+        ];
+        for err in cases {
+            let app = AppError::from(err);
+            assert!(matches!(app, AppError::Unavailable), "{app:?}");
+            assert_eq!(app.retry_after(), Some(2));
+        }
+    }
+
+    #[test]
     fn internal_details_are_not_public() {
         assert_eq!(
             AppError::Internal("password=hunter2".into()).public_message(),

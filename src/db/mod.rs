@@ -1,6 +1,7 @@
 //! Database plumbing: connecting with the right engine settings, running migrations, counting
 //! statements, and the few places where PostgreSQL and SQLite need different SQL.
 
+pub mod pragmas;
 pub mod search;
 
 use std::sync::Arc;
@@ -82,6 +83,7 @@ impl Db {
                 ])
             });
         let mut conn = Database::connect(options).await?;
+        pragmas::check(&conn).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
         conn.set_metric_callback(move |info| {

@@ -4,6 +4,7 @@
 
 mod auth;
 mod comments_write;
+mod contention;
 mod contracts;
 mod editorial;
 mod fast_path;

@@ -21,6 +21,9 @@ pub const BODY_MIN: usize = 2;
 pub const BODY_MAX: usize = 5000;
 pub const NAME_MAX: usize = 80;
 pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+/// The answer to a post whose `Idempotency-Key` was taken by a concurrent one.
+pub const IN_FLIGHT: &str =
+    "a comment with this Idempotency-Key was being posted at the same time: retry to get it";
 
 /// A comment as a client sends it (both doors build this).
 #[derive(Debug, Clone, Default)]
@@ -271,11 +274,13 @@ impl Comments<'_> {
             Ok(model) => Ok(record(model)),
             Err(err) => {
                 let err = AppError::from(err);
-                // Two posts with the same key at once: the loser answers like a retry.
+                // Two posts with the same key at once: the key and the comment are one row,
+                // so only one was stored; the other was sent while the first was in flight and
+                // answers 409 (a retry then gets the first comment), or 422 if it differs.
                 if let (AppError::Conflict(_), Some(key)) = (&err, &key)
-                    && let Some(earlier) = self.replay(key, &fresh).await?
+                    && self.replay(key, &fresh).await?.is_some()
                 {
-                    return Ok(earlier);
+                    return Err(AppError::Conflict(IN_FLIGHT.into()));
                 }
                 Err(err)
             }
