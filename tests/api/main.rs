@@ -3,6 +3,7 @@
 //! PostgreSQL when `KIOSQUE_TEST_DATABASE_URL` is set).
 
 mod auth;
+mod authn_matrix;
 mod comments_write;
 mod contracts;
 mod editorial;
