@@ -13,6 +13,7 @@ mod helpers;
 mod moderation;
 mod operations;
 mod rest;
+mod route_roles;
 mod search;
 mod shares;
 mod statements;
