@@ -252,7 +252,12 @@ impl AccountMutations {
     ) -> GqlResult<AuthPayload> {
         let session = content(ctx)
             .sessions()
-            .login(&email, &password)
+            .login(
+                &email,
+                &password,
+                ctx.data_opt::<crate::ratelimit::ClientIp>()
+                    .and_then(|c| c.0),
+            )
             .await
             .map_err(gql)?;
         Ok(session.into())

@@ -19,7 +19,7 @@ mod query;
 mod webhooks;
 mod trusted;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 
 pub use common::RequestData;
 pub use mutation::MutationRoot;
@@ -56,20 +56,26 @@ impl Limits {
 
 /// Builds the schema served by the application.
 pub fn schema(content: Content, limits: Limits) -> KiosqueSchema {
-    let mut builder = Schema::build(
+    builder(limits).data(content).finish()
+}
+
+/// The schema with the request limits of production and no data: what parsing and
+/// validation need (the fuzz targets build on it; executing a field needs [`schema`]).
+pub fn builder(limits: Limits) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .data(content)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(limits.max_recursion)
     .limit_directives(limits.max_directives);
-    if !limits.introspection {
-        builder = builder.disable_introspection().disable_suggestions();
+    if limits.introspection {
+        builder
+    } else {
+        builder.disable_introspection().disable_suggestions()
     }
-    builder.finish()
 }
 
 /// The SDL of the schema, as checked in at `schema/schema.graphql`.

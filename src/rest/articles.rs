@@ -99,6 +99,12 @@ pub struct ArticleParams {
 
 impl ArticleParams {
     fn parts(&self, content: &crate::content::Content) -> Result<PageParts, AppError> {
+        // Checked even when their part is not asked for: a bad value is never ignored.
+        let more_in_rubric =
+            int("more_in_rubric_limit", self.more_in_rubric_limit.as_deref())?.unwrap_or(5);
+        let more_in_rubric = content.bounded("more_in_rubric_limit", more_in_rubric.into())?;
+        let comments = int("comments_limit", self.comments_limit.as_deref())?.unwrap_or(50);
+        let comments = content.bounded("comments_limit", comments.into())?;
         let Some(include) = self.include.as_deref() else {
             return Ok(PageParts::default());
         };
@@ -116,15 +122,8 @@ impl ArticleParams {
                 "sources" => parts.sources = true,
                 "comment_count" => parts.comment_count = true,
                 "adjacent" => parts.adjacent = true,
-                "more_in_rubric" => {
-                    let n = int("more_in_rubric_limit", self.more_in_rubric_limit.as_deref())?
-                        .unwrap_or(5);
-                    parts.more_in_rubric = Some(content.bounded("more_in_rubric_limit", n.into())?);
-                }
-                "comments" => {
-                    let n = int("comments_limit", self.comments_limit.as_deref())?.unwrap_or(50);
-                    parts.comments = Some(content.bounded("comments_limit", n.into())?);
-                }
+                "more_in_rubric" => parts.more_in_rubric = Some(more_in_rubric),
+                "comments" => parts.comments = Some(comments),
                 other => {
                     return Err(AppError::invalid(
                         "include",

@@ -11,12 +11,13 @@ use utoipa::ToSchema;
 
 use super::error::ApiResult;
 use super::json::ApiJson;
-use super::openapi::{InvalidBody, Unauthenticated};
+use super::openapi::{InvalidBody, RateLimited, Unauthenticated};
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::auth::extract::MaybeActor;
 use crate::content::accounts::{Session, UserRecord};
 use crate::content::ids::{self, Kind};
+use crate::ratelimit::ClientIp;
 
 /// A staff or reader account.
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,16 +108,17 @@ pub struct RefreshRequest {
     path = "/v1/auth/login",
     tag = "auth",
     request_body = LoginRequest,
-    responses((status = 200, description = "A new session", body = TokenResponse), Unauthenticated, InvalidBody)
+    responses((status = 200, description = "A new session", body = TokenResponse), Unauthenticated, InvalidBody, RateLimited)
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let session = state
         .content
         .sessions()
-        .login(&body.email, &body.password)
+        .login(&body.email, &body.password, client)
         .await?;
     Ok(Json(session.into()))
 }

@@ -20,7 +20,7 @@ mod home;
 mod json;
 mod moderation;
 pub mod openapi;
-mod params;
+pub mod params;
 mod search;
 pub mod syndication;
 mod sync;

@@ -104,6 +104,40 @@ impl utoipa::Modify for SecuritySchemes {
     }
 }
 
+/// Every operation with path or query parameters may answer 400 (a parameter that cannot
+/// be read: a repeated one, a number out of range) and 422 (a value that is not valid, e.g.
+/// a malformed id), before anything else is checked; the contract says so once, here,
+/// rather than on each route.
+struct ParameterErrors;
+
+impl utoipa::Modify for ParameterErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::IntoResponses;
+        let errors = InvalidRequest::responses();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if operation.parameters.as_ref().is_none_or(|p| p.is_empty()) {
+                    continue;
+                }
+                for (status, response) in &errors {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.clone())
+                        .or_insert_with(|| response.clone());
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -180,7 +214,7 @@ impl utoipa::Modify for SecuritySchemes {
         webhooks::replay_webhook_delivery,
         sync::sync_articles,
     ),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &ParameterErrors),
     components(schemas(Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView)),
     tags(
         (name = "articles", description = "Articles, their comments, search and the home page"),

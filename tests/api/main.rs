@@ -3,6 +3,7 @@
 //! PostgreSQL when `KIOSQUE_TEST_DATABASE_URL` is set).
 
 mod auth;
+mod authn_matrix;
 mod comments_write;
 mod contention;
 mod contracts;
@@ -15,6 +16,7 @@ mod metrics;
 mod moderation;
 mod operations;
 mod rest;
+mod route_roles;
 mod search;
 mod shares;
 mod statements;

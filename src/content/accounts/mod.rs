@@ -13,7 +13,9 @@ mod users;
 pub use api_keys::{ApiKeyRecord, ApiKeys, CreatedApiKey, KEY_PREFIX, NewApiKey, hash_key};
 pub use inputs::{DisplayName, Email, KNOWN_SCOPES, Scopes};
 pub use secrets::random_token;
-pub use sessions::{LOGIN_ATTEMPTS, REFRESH_TTL_DAYS, Session, Sessions};
+pub use sessions::{
+    LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_PER_CLIENT, REFRESH_TTL_DAYS, Session, Sessions,
+};
 pub use trusted_documents::{TrustedDocument, TrustedDocuments, normalise_hash};
 pub use users::{NewUser, UserChanges, UserRecord, Users};
 

@@ -6,7 +6,8 @@
 //! refreshes with one token, one wins), and a revoked token presented again ends every
 //! session of its account (it was stolen, or the user's copy was). An unknown email, a
 //! wrong password and a disabled account get the same answer after the same work; sign-in
-//! attempts are rate-limited per email address, so that guessing a password is slow.
+//! attempts are rate-limited per email address (guessing one account's password is slow)
+//! and per client address (trying one password on many accounts is slow too).
 
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
@@ -34,6 +35,9 @@ const REFRESH_TOKEN_BYTES: usize = 32;
 /// Sign-in attempts per email address, whatever their outcome (shared by every instance
 /// when Redis is configured). Past it: `RATE_LIMITED` with `Retry-After`.
 pub const LOGIN_ATTEMPTS: Limit = Limit::per(10, 300);
+/// Sign-in attempts per client address, whatever the accounts tried: higher than the
+/// per-account limit, as many readers may share an address (an office, a carrier's NAT).
+pub const LOGIN_ATTEMPTS_PER_CLIENT: Limit = Limit::per(30, 300);
 
 /// What signing in or refreshing gives.
 #[derive(Debug, Clone)]
@@ -62,7 +66,13 @@ fn bad_refresh_token() -> AppError {
 impl Sessions<'_> {
     /// Signs in. The email is normalised as at sign-up; the password is checked with
     /// argon2id off the async threads, against a dummy hash when there is no such account.
-    pub async fn login(&self, email: &str, password: &str) -> AppResult<Session> {
+    /// `client` is the caller's address (`None` when unknown: such callers share one count).
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> AppResult<Session> {
         let email = email.trim().to_lowercase();
         if email.is_empty() {
             return Err(AppError::invalid("email", "email is required"));
@@ -76,7 +86,16 @@ impl Sessions<'_> {
             // No account can have these: refuse without spending a hash.
             return Err(bad_credentials());
         }
-        // Counted by a hash: the limiter's keys (in Redis, perhaps) never hold an email.
+        // Counted by hashes: the limiter's keys (in Redis, perhaps) never hold an email or
+        // an address.
+        let protection = &self.content.protection;
+        protection
+            .hit(
+                "login:client",
+                &protection.client_hash(client),
+                LOGIN_ATTEMPTS_PER_CLIENT,
+            )
+            .await?;
         self.content
             .protection
             .hit("login:email", &sha256_hex(&email), LOGIN_ATTEMPTS)
