@@ -16,7 +16,7 @@
 //! article, `{rubric}`, `{author}`, `{tag}` unused ones, `{pending}` and `{approved}` a
 //! guest's comment on a public article, `{key}` an API key id. Fixed ones: `{public}`,
 //! `{fixed_draft}`, `{scheduled}` (demo articles), `{missing}` (no such slug),
-//! `{missing_comment}`, `{reader_b}` (reader B's user id), `{pending_of_a}` (reader A's own
+//! `{webhook}` a webhook endpoint id, `{missing_comment}`, `{reader_b}` (reader B's user id), `{pending_of_a}` (reader A's own
 //! pending comment).
 
 use std::collections::{BTreeSet, HashMap};
@@ -150,6 +150,29 @@ fn rest_table() -> Vec<Row> {
         row("POST",   "/v1/comments/{id}/reports",                   "/v1/comments/{pending}/reports",          g(r#"{"reason": "Insultant."}"#),                              "404 404 404 404 404 404 403"),
         row("POST",   "/v1/comments/{id}/reports",                   "/v1/comments/{pending_of_a}/reports",     g(r#"{"reason": "Insultant."}"#),                              "404 404 404 404 404 404 403"),
         row("POST",   "/v1/comments/{id}/reports",                   "/v1/comments/{missing_comment}/reports",  g(r#"{"reason": "Insultant."}"#),                              "404 404 404 404 404 404 403"),
+        // Syndication: public, whoever asks (feeds and sitemaps show the public's view).
+        row("GET",    "/v1/feeds/rss",                               "/v1/feeds/rss",                           None,                                                          "200 200 200 200 200 200 200"),
+        row("GET",    "/v1/feeds/atom",                              "/v1/feeds/atom?rubric=international",     None,                                                          "200 200 200 200 200 200 200"),
+        row("GET",    "/v1/feeds/json",                              "/v1/feeds/json?author=claire-vasseur",    None,                                                          "200 200 200 200 200 200 200"),
+        row("GET",    "/v1/feeds/json",                              "/v1/feeds/json?rubric={missing}",         None,                                                          "404 404 404 404 404 404 404"),
+        row("GET",    "/v1/articles/{slug}/print",                   "/v1/articles/{public}/print",             None,                                                          "200 200 200 200 200 200 200"),
+        row("GET",    "/v1/articles/{slug}/print",                   "/v1/articles/{fixed_draft}/print",        None,                                                          "404 404 404 200 200 200 404"),
+        row("GET",    "/sitemap.xml",                                "/sitemap.xml",                            None,                                                          "200 200 200 200 200 200 200"),
+        row("GET",    "/sitemap-{n}.xml",                            "/sitemap-99.xml",                         None,                                                          "404 404 404 404 404 404 404"),
+        row("GET",    "/robots.txt",                                 "/robots.txt",                             None,                                                          "200 200 200 200 200 200 200"),
+        // Partner sync: staff, or a key with `articles:read`.
+        row("GET",    "/v1/sync/articles",                           "/v1/sync/articles?since=2020-01-01T00:00:00Z", None,                                                     "401 403 403 200 200 200 200"),
+        // Webhooks and trusted documents: admins only.
+        row("GET",    "/v1/webhooks",                                "/v1/webhooks",                            None,                                                          "401 403 403 403 403 200 403"),
+        row("POST",   "/v1/webhooks",                                "/v1/webhooks",                            g(r#"{"url": "http://127.0.0.1:9/hook", "events": ["article.published"]}"#), "401 403 403 403 403 201 403"),
+        row("GET",    "/v1/webhooks/{id}",                           "/v1/webhooks/{webhook}",                  None,                                                          "401 403 403 403 403 200 403"),
+        row("PATCH",  "/v1/webhooks/{id}",                           "/v1/webhooks/{webhook}",                  g(r#"{"active": false}"#),                                     "401 403 403 403 403 200 403"),
+        row("DELETE", "/v1/webhooks/{id}",                           "/v1/webhooks/{webhook}",                  None,                                                          "401 403 403 403 403 204 403"),
+        row("GET",    "/v1/webhooks/{id}/deliveries",                "/v1/webhooks/{webhook}/deliveries",       None,                                                          "401 403 403 403 403 200 403"),
+        row("POST",   "/v1/webhooks/{id}/deliveries/{delivery_id}/replay", "/v1/webhooks/{webhook}/deliveries/999999/replay", None,                                        "401 403 403 403 403 404 403"),
+        row("GET",    "/v1/trusted-documents",                       "/v1/trusted-documents",                   None,                                                          "401 403 403 403 403 200 403"),
+        row("POST",   "/v1/trusted-documents",                       "/v1/trusted-documents",                   g(r#"{"name": "Accueil {n}", "document": "query Home{n} { __typename }"}"#), "401 403 403 403 403 201 403"),
+        row("PUT",    "/v1/api-keys/{id}/trusted-documents-only",    "/v1/api-keys/{key}/trusted-documents-only", g(r#"{"enabled": true}"#),                                  "401 403 403 403 403 200 403"),
         // Moderation: editors and admins.
         row("GET",    "/v1/moderation/comments",                     "/v1/moderation/comments",                 None,                                                          "401 403 403 403 200 200 403"),
         row("GET",    "/v1/moderation/counts",                       "/v1/moderation/counts",                   None,                                                          "401 403 403 403 200 200 403"),
@@ -217,6 +240,10 @@ fn graphql_table() -> Vec<Mutation> {
         mutation("reportComment", "mutation($id: ID!) { reportComment(id: $id, reason: \"Insultant.\") }", r#"{"id": "{pending}"}"#, "NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND FORBIDDEN"),
         mutation("moderateComment", "mutation($id: ID!) { moderateComment(id: $id, action: APPROVE) { id } }", r#"{"id": "{pending}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN ok ok FORBIDDEN"),
         mutation("moderateComments", "mutation($id: ID!) { moderateComments(ids: [$id], action: REJECT) { id } }", r#"{"id": "{pending}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN ok ok FORBIDDEN"),
+        mutation("createWebhook", "mutation { createWebhook(input: { url: \"http://127.0.0.1:9/hook\", events: [\"article.published\"] }) { secret } }", "{}", "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN ok FORBIDDEN"),
+        mutation("updateWebhook", "mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { id } }", r#"{"id": "{webhook}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN ok FORBIDDEN"),
+        mutation("deleteWebhook", "mutation($id: ID!) { deleteWebhook(id: $id) }", r#"{"id": "{webhook}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN ok FORBIDDEN"),
+        mutation("replayWebhookDelivery", "mutation($id: ID!) { replayWebhookDelivery(webhookId: $id, deliveryId: \"999999\") { id } }", r#"{"id": "{webhook}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN NOT_FOUND FORBIDDEN"),
         mutation("shareArticle", "mutation($s: String!) { shareArticle(slug: $s, recipientEmail: \"ami@example.fr\", senderName: \"Zoé\") { status } }", r#"{"s": "{public}"}"#, "ok ok ok ok ok ok FORBIDDEN"),
         mutation("shareArticle", "mutation($s: String!) { shareArticle(slug: $s, recipientEmail: \"ami@example.fr\", senderName: \"Zoé\") { status } }", r#"{"s": "{fixed_draft}"}"#, "NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND FORBIDDEN"),
     ]
@@ -506,6 +533,16 @@ impl World {
                 )
                 .await;
             out = out.replace("{key}", &data["api_key"]["id"].to_string());
+        }
+        if out.contains("{webhook}") {
+            let data = self
+                .admin_call(
+                    Method::POST,
+                    "/v1/webhooks",
+                    json!({ "url": "http://127.0.0.1:9/jetable", "events": ["article.published"] }),
+                )
+                .await;
+            out = out.replace("{webhook}", &data["webhook"]["id"].to_string());
         }
         out
     }
