@@ -93,7 +93,10 @@ pub fn build_router(state: AppState) -> Router {
     let router = router
         .route(
             "/graphql",
-            get(graphql::http::graphql_get).post(graphql::http::graphql_post),
+            get(graphql::http::graphql_get)
+                .post(graphql::http::graphql_post)
+                // ETag, 304, Cache-Control and Surrogate-Key for reads over GET (POSTs pass).
+                .layer(axum::middleware::from_fn(crate::rest::cache::http_cache)),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

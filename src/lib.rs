@@ -35,9 +35,9 @@ pub mod rest;
 pub mod security;
 /// Demo content and the synthetic benchmark corpus.
 pub mod seed;
+/// The server loop: header-read timeout, connection cap, graceful shutdown, workers.
+pub mod server;
 /// Feeds (RSS, Atom, JSON Feed), the printable article, the sitemap and robots.txt.
 pub mod syndication;
 /// Outgoing webhooks: the worker that sends the signed deliveries of the outbox.
 pub mod webhooks;
-/// The server loop: header-read timeout, connection cap, graceful shutdown, workers.
-pub mod server;

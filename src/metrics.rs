@@ -241,10 +241,16 @@ impl Metrics {
 }
 
 /// The backlog of each outbox: rows still to be sent (due now or later).
-const BACKLOGS: &[(&str, &str)] = &[(
-    "emails",
-    "SELECT count(*) AS waiting FROM shares WHERE status = 'queued'",
-)];
+const BACKLOGS: &[(&str, &str)] = &[
+    (
+        "emails",
+        "SELECT count(*) AS waiting FROM shares WHERE status = 'queued'",
+    ),
+    (
+        "webhooks",
+        "SELECT count(*) AS waiting FROM webhook_deliveries WHERE status = 'pending'",
+    ),
+];
 
 /// Middleware (on every route, inside the router so that the route template is known):
 /// counts the request and times it to the response head.

@@ -17,8 +17,8 @@ pub mod protection;
 pub mod shares;
 pub mod slug;
 pub(crate) mod sql;
-pub mod syndication;
 pub mod sync;
+pub mod syndication;
 pub mod webhooks;
 
 use chrono::{DateTime, SubsecRound, Utc};

@@ -131,6 +131,49 @@ struct Transport {
 async fn execute(
     state: &AppState,
     actor: Actor,
+    request: async_graphql::Request,
+    transport: Transport,
+) -> Response {
+    let operation: std::sync::Arc<str> = request
+        .operation_name
+        .as_deref()
+        .or_else(|| operation_name_of(&request.query))
+        .unwrap_or("anonymous")
+        .into();
+    let anonymous = matches!(actor, Actor::Anonymous);
+    let mut response = run(state, actor, request, transport).await;
+    let extensions = response.extensions_mut();
+    extensions.insert(crate::metrics::Operation(operation));
+    if transport.get && anonymous {
+        // A read over GET by the public: the caching layer of the route gives it an ETag,
+        // `Cache-Control: public` and its Surrogate-Keys (unless it carries errors).
+        extensions.insert(crate::rest::cache::CachePolicy::Public {
+            max_age: state.config.cache_max_age,
+        });
+    }
+    response
+}
+
+/// The name of a document's first operation (`query Home { … }` → `Home`), read from its
+/// text without parsing it: the metrics label of requests that send no `operationName`.
+fn operation_name_of(query: &str) -> Option<&str> {
+    let rest = query.trim_start();
+    let rest = ["query", "mutation", "subscription"]
+        .iter()
+        .find_map(|kind| rest.strip_prefix(kind))?;
+    if !rest.starts_with(|c: char| c.is_whitespace()) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+async fn run(
+    state: &AppState,
+    actor: Actor,
     mut request: async_graphql::Request,
     transport: Transport,
 ) -> Response {

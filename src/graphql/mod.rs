@@ -16,8 +16,8 @@ pub mod http;
 mod mutation;
 mod node;
 mod query;
-mod webhooks;
 mod trusted;
+mod webhooks;
 
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 

@@ -53,7 +53,12 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
         }
     };
     let etag = format!("\"{:032x}\"", xxh3_128(&bytes));
-    let policy = parts.extensions.get::<CachePolicy>().copied();
+    // An answer that carries errors (a GraphQL partial answer) is never shared.
+    let policy = parts
+        .extensions
+        .get::<CachePolicy>()
+        .copied()
+        .filter(|_| memchr::memmem::find(&bytes, b"\"errors\":").is_none());
     let headers = &mut parts.headers;
     if let Ok(value) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, value);

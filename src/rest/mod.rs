@@ -9,7 +9,7 @@
 mod accounts;
 mod articles;
 mod auth;
-mod cache;
+pub mod cache;
 mod catalogue;
 mod comment_writes;
 mod comments;
@@ -22,10 +22,10 @@ mod moderation;
 pub mod openapi;
 pub mod params;
 mod search;
-pub mod syndication;
 mod sync;
-mod webhooks;
+pub mod syndication;
 mod trusted_documents;
+mod webhooks;
 
 use axum::Router;
 use axum::middleware;

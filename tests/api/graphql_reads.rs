@@ -289,3 +289,81 @@ async fn every_type_is_reachable_by_node_id() {
         .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
 }
+
+/// A public read over GET is cacheable like a REST read: strong ETag, 304 on If-None-Match,
+/// `Cache-Control: public` and the Surrogate-Keys of the ids it selects. POSTs, signed-in
+/// callers and answers with errors are not shared.
+#[tokio::test]
+async fn graphql_reads_over_get_carry_etags_cache_control_and_surrogate_keys() {
+    let app = TestApp::spawn().await;
+    let url = app.url(
+        "/graphql?query=%7B%20articles(first%3A%202)%20%7B%20nodes%20%7B%20id%20slug%20rubric%20%7B%20id%20%7D%20%7D%20%7D%20%7D",
+    );
+    let first = app.client.get(&url).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let headers = first.headers().clone();
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public"),
+        "{headers:?}"
+    );
+    let keys = headers["surrogate-key"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = first.json().await.unwrap();
+    for node in body["data"]["articles"]["nodes"].as_array().unwrap() {
+        let (kind, n) = kiosque::content::ids::decode("id", node["id"].as_str().unwrap()).unwrap();
+        assert!(
+            keys.split(' ')
+                .any(|k| k == format!("{}-{n}", kind.name().to_ascii_lowercase()))
+        );
+    }
+    let again = app
+        .client
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+
+    let signed_in = app
+        .client
+        .get(&url)
+        .bearer_auth(app.token(kiosque::auth::Role::Editor))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    assert!(
+        signed_in.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("private")
+    );
+    assert!(signed_in.headers().get("surrogate-key").is_none());
+
+    let with_errors = app
+        .client
+        .get(app.url("/graphql?query=%7B%20articles(first%3A%20-1)%20%7B%20nodes%20%7B%20id%20%7D%20%7D%20%7D"))
+        .send()
+        .await
+        .unwrap();
+    let cache = with_errors.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = with_errors.json().await.unwrap();
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(cache.starts_with("private"), "{cache}");
+
+    let posted = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&serde_json::json!({ "query": "{ articles(first: 2) { nodes { id } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(posted.headers().get("etag").is_none());
+}

@@ -130,6 +130,10 @@ async fn metrics_count_requests_by_route_template_and_time_them() {
         Some(1.0),
         "the queued share waits in the email outbox"
     );
+    assert_eq!(
+        sample(&all, "kiosque_outbox_backlog", &["outbox=\"webhooks\""]),
+        Some(0.0)
+    );
 }
 
 #[tokio::test]
@@ -152,4 +156,34 @@ async fn metrics_want_the_token_when_one_is_configured() {
         .await
         .unwrap();
     assert_eq!(right.status(), 200);
+}
+
+#[tokio::test]
+async fn graphql_requests_are_timed_by_operation_name() {
+    let app = TestApp::spawn().await;
+    for _ in 0..2 {
+        app.query(
+            "query Accueil { articles(first: 2) { nodes { slug } } }",
+            json!({}),
+        )
+        .await;
+    }
+    app.query("{ __typename }", json!({})).await;
+    let all = scrape(&app).await;
+    assert_eq!(
+        sample(
+            &all,
+            "kiosque_graphql_operation_duration_seconds_count",
+            &["operation=\"Accueil\""]
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(
+            &all,
+            "kiosque_graphql_operation_duration_seconds_count",
+            &["operation=\"anonymous\""]
+        ),
+        Some(1.0)
+    );
 }
