@@ -31,6 +31,8 @@ pub struct AppState {
     pub keys: Arc<crate::auth::jwt::Keys>,
     /// Sends "send to a friend" emails (the worker started by [`serve`]).
     pub mailer: Arc<crate::mail::Mailer>,
+    /// Automatic persisted queries (hash → document text).
+    pub apq: graphql::apq::Apq,
     /// Counters and histograms served at `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
 }
@@ -68,6 +70,7 @@ impl AppState {
             keys,
             mailer,
             metrics: Default::default(),
+            apq: Default::default(),
         }
     }
 

@@ -278,6 +278,10 @@ pub async fn graphql_post(
         Ok(request) => request,
         Err(err) => return admission_failure(err, transport),
     };
+    let request = match state.apq.resolve(request) {
+        Ok(request) => request,
+        Err(err) => return persisted_failure(err, transport),
+    };
     // Mutations limited per client (comments, shares) read the peer address.
     let request = request.data(client);
     execute(&state, actor, request, transport).await
@@ -327,7 +331,22 @@ pub async fn graphql_get(
         Ok(request) => request,
         Err(err) => return admission_failure(err, transport),
     };
+    let request = match state.apq.resolve(request) {
+        Ok(request) => request,
+        Err(err) => return persisted_failure(err, transport),
+    };
     execute(&state, actor, request, transport).await
+}
+
+/// An automatic persisted query that cannot run (yet).
+fn persisted_failure(err: super::apq::Refused, transport: Transport) -> Response {
+    match err {
+        super::apq::Refused::NotFound => {
+            RequestError::graphql("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+        }
+        super::apq::Refused::Invalid(message) => RequestError::graphql("BAD_REQUEST", message),
+    }
+    .into_response(transport.graphql_response)
 }
 
 /// A request refused by the trusted-document allow-list.

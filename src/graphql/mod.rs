@@ -3,6 +3,7 @@
 //! of statements that depends on its shape only, never on page sizes.
 
 mod accounts;
+pub mod apq;
 mod articles;
 mod batch;
 mod catalogue;

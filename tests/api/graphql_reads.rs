@@ -367,3 +367,51 @@ async fn graphql_reads_over_get_carry_etags_cache_control_and_surrogate_keys() {
         .unwrap();
     assert!(posted.headers().get("etag").is_none());
 }
+
+/// Automatic persisted queries: an unknown hash is `PERSISTED_QUERY_NOT_FOUND`, hash and text
+/// register the text (checked against the hash), then the hash alone runs it — over GET too,
+/// with the caching headers of a public read.
+#[tokio::test]
+async fn automatic_persisted_queries_register_once_then_run_by_hash() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn().await;
+    let query = "query Une { articles(first: 1) { nodes { slug } } }";
+    let hash: String = Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let by_hash = || {
+        app.client
+            .get(app.url("/graphql"))
+            .query(&[("extensions", extensions.to_string())])
+            .send()
+    };
+    let unknown: serde_json::Value = by_hash().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        error_code(&unknown),
+        "PERSISTED_QUERY_NOT_FOUND",
+        "{unknown}"
+    );
+
+    let wrong = app
+        .graphql_with_extensions("{ __typename }", &extensions)
+        .await;
+    assert_eq!(error_code(&wrong), "BAD_REQUEST", "{wrong}");
+
+    let registered = app.graphql_with_extensions(query, &extensions).await;
+    assert!(registered.get("errors").is_none(), "{registered}");
+    let expected = registered["data"].clone();
+
+    let answer = by_hash().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(answer.headers().contains_key("etag"));
+    assert!(
+        answer.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["data"], expected);
+}

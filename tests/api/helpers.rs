@@ -132,6 +132,19 @@ impl TestApp {
         response.json().await.expect("JSON body")
     }
 
+    /// Posts a GraphQL query with request `extensions`, and returns the whole response body.
+    pub async fn graphql_with_extensions(&self, query: &str, extensions: &Value) -> Value {
+        self.client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "extensions": extensions }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
     /// Posts a GraphQL query that must succeed, and returns its `data`.
     pub async fn query(&self, query: &str, variables: Value) -> Value {
         let body = self.graphql(query, variables).await;
