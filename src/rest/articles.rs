@@ -245,6 +245,10 @@ impl From<SourceRecord> for Source {
 }
 
 /// Published articles, filtered and sorted, a page at a time.
+///
+/// Partner sync: with `updated_since=<RFC 3339 time>` (and `first`/`after`), this route
+/// answers exactly as `GET /v1/sync/articles?since=…` (every change since the time, deleted
+/// and unpublished articles as tombstones; API key with `articles:read` or staff).
 #[utoipa::path(
     get,
     path = "/v1/articles",

@@ -35,7 +35,7 @@ use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/articles", get(articles::list_articles))
+        .route("/articles", get(sync::list_or_changes))
         .route("/articles/{slug}", get(articles::find_article))
         .route(
             "/articles/{slug}/related",

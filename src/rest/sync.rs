@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -112,4 +113,40 @@ pub async fn sync_articles(
     Ok(Json(
         here.list(page, &request, false, ArticleChange::from).into(),
     ))
+}
+
+/// `GET /v1/articles`: the published list, or, with `updated_since`, the partner sync of
+/// [`sync_articles`] (the same answer as `/v1/sync/articles?since=…`, under the name partners
+/// of other CMSes look for).
+pub async fn list_or_changes(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::handler::Handler;
+    let query = request.uri().query().unwrap_or_default();
+    let asks_changes = query
+        .split('&')
+        .any(|kv| kv.split('=').next() == Some("updated_since"));
+    if !asks_changes {
+        return super::articles::list_articles.call(request, state).await;
+    }
+    let renamed: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.strip_prefix("updated_since=") {
+            Some(value) => format!("since={value}"),
+            None => kv.to_owned(),
+        })
+        .collect();
+    let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    match format!("{path}?{}", renamed.join("&")).parse() {
+        Ok(uri) => parts.uri = uri,
+        Err(_) => {
+            return crate::error::AppError::Malformed("a query string that cannot be read".into())
+                .into_response();
+        }
+    }
+    sync_articles
+        .call(axum::extract::Request::from_parts(parts, body), state)
+        .await
 }

@@ -161,6 +161,7 @@ fn rest_table() -> Vec<Row> {
         row("GET",    "/sitemap-{n}.xml",                            "/sitemap-99.xml",                         None,                                                          "404 404 404 404 404 404 404"),
         row("GET",    "/robots.txt",                                 "/robots.txt",                             None,                                                          "200 200 200 200 200 200 200"),
         // Partner sync: staff, or a key with `articles:read`.
+        row("GET",    "/v1/articles",                                "/v1/articles?updated_since=2020-01-01T00:00:00Z", None,                                                 "401 403 403 200 200 200 200"),
         row("GET",    "/v1/sync/articles",                           "/v1/sync/articles?since=2020-01-01T00:00:00Z", None,                                                     "401 403 403 200 200 200 200"),
         // Webhooks and trusted documents: admins only.
         row("GET",    "/v1/webhooks",                                "/v1/webhooks",                            None,                                                          "401 403 403 403 403 200 403"),

@@ -796,6 +796,16 @@ async fn partner_sync_lists_changes_in_order_with_tombstones() {
     )
     .await;
     expect(&changes);
+    // The same answer under the list's own route, as partners of other CMSes ask for it.
+    let (status, aliased) = get_with_key(
+        &app,
+        &format!("/v1/articles?updated_since={since_param}"),
+        &key,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{aliased:#}");
+    expect(&aliased);
+    assert_eq!(aliased["data"], changes["data"]);
     // Continuing from the first sync's cursor gives the same changes.
     let (_, continued) = get_with_key(&app, &format!("/v1/sync/articles?after={end}"), &key).await;
     expect(&continued);
