@@ -43,14 +43,23 @@ pub struct Limits {
     pub introspection: bool,
 }
 
+/// The depth that the introspection query of GraphiQL and code generators needs (nine
+/// nested `ofType` under `__schema.types.fields.args.type`): where introspection is on, the
+/// depth limit is at least this.
+pub const INTROSPECTION_DEPTH: usize = 20;
+
 impl Limits {
     pub fn from_config(config: &Config) -> Self {
+        let introspection = config.demo || config.hardening.graphql_introspection;
         Self {
-            max_depth: config.graphql_max_depth,
+            max_depth: match introspection {
+                true => config.graphql_max_depth.max(INTROSPECTION_DEPTH),
+                false => config.graphql_max_depth,
+            },
             max_complexity: config.graphql_max_complexity,
             max_recursion: config.hardening.graphql_max_recursion,
             max_directives: config.hardening.graphql_max_directives,
-            introspection: config.demo || config.hardening.graphql_introspection,
+            introspection,
         }
     }
 }

@@ -223,6 +223,20 @@ async fn introspection_suggestions_and_graphiql_are_off_outside_demo_mode() {
         "{csp}"
     );
     accepted(&demo, "{ __schema { queryType { name } } }").await;
+    // The full introspection query of GraphiQL and code generators (nine nested `ofType`)
+    // passes where introspection is on, whatever the depth limit of ordinary queries.
+    let type_ref = (0..9).fold(String::from("kind name"), |inner, _| {
+        format!("kind name ofType {{ {inner} }}")
+    });
+    let full = format!(
+        "query IntrospectionQuery {{ __schema {{ queryType {{ name }} types {{ kind name \
+         fields(includeDeprecated: true) {{ name args {{ name type {{ {type_ref} }} }} \
+         type {{ {type_ref} }} }} inputFields {{ name type {{ {type_ref} }} }} }} \
+         directives {{ name locations args {{ name type {{ {type_ref} }} }} }} }} }}"
+    );
+    let (_, body) = post_graphql(&demo, GRAPHQL_RESPONSE, json!({ "query": full })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(body["data"]["__schema"]["types"].as_array().unwrap().len() > 20);
 }
 
 #[tokio::test]
