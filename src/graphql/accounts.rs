@@ -14,7 +14,6 @@ use crate::content::accounts::{
 };
 use crate::content::ids::{self, Kind};
 use crate::content::pagination::Page;
-use crate::error::AppError;
 
 /// A staff or reader account.
 pub struct UserNode(UserRecord);
@@ -186,14 +185,6 @@ pub struct CreateApiKeyInput {
     pub name: String,
     /// E.g. `["articles:read", "feeds:read"]`.
     pub scopes: Vec<String>,
-}
-
-/// A numeric id of a user or an API key.
-fn number(field: &str, id: &ID) -> GqlResult<i64> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| gql(AppError::invalid(field, format!("{field} is a number"))))
 }
 
 #[derive(Default)]

@@ -30,6 +30,14 @@ pub(crate) fn actor(ctx: &Context<'_>) -> crate::auth::Actor {
 }
 
 /// Maps a service error to a GraphQL error carrying `extensions.code`.
+/// A numeric id (users, API keys, webhooks and their deliveries); `field` names the argument.
+pub(crate) fn number(field: &str, id: &async_graphql::ID) -> GqlResult<i64> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| gql(AppError::invalid(field, format!("{field} is a number"))))
+}
+
 pub(crate) fn gql(err: AppError) -> async_graphql::Error {
     err.extend()
 }

@@ -10,7 +10,6 @@ use super::common::*;
 use crate::content::webhooks::{
     CreatedWebhook, DeliveryRecord, NewWebhook, WebhookChanges, WebhookRecord,
 };
-use crate::error::AppError;
 
 /// An endpoint that hears of editorial changes (its secret is shown once, at creation).
 #[derive(SimpleObject)]
@@ -104,13 +103,6 @@ pub struct UpdateWebhookInput {
     pub events: Option<Vec<String>>,
     pub secret: Option<String>,
     pub active: Option<bool>,
-}
-
-fn number(field: &str, id: &ID) -> GqlResult<i64> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| gql(AppError::invalid(field, format!("{field} is a number"))))
 }
 
 #[derive(Default)]

@@ -566,6 +566,9 @@ async fn deliveries_written_while_no_worker_runs_go_out_when_a_server_starts() {
     // The first server's worker looks once at start, then not for an hour: it stands for a
     // process that stopped right after the changes committed.
     let app = TestApp::spawn_with(|c| c.webhook_poll = Duration::from_secs(3600)).await;
+    // Let that one look happen before any delivery exists (on a loaded machine the worker's
+    // task may start late and would otherwise race the claims below).
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let token = admin(&app).await;
     let (receiver, url) = Receiver::start().await;
     let (hook, secret) = register(
