@@ -12,6 +12,7 @@ mod m20261125_000006_create_search;
 mod m20261125_000007_create_article_tombstones;
 mod m20261125_000008_byline_index;
 mod m20261125_000009_trusted_documents;
+mod m20261125_000010_article_bylines;
 mod support;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_create_article_tombstones::Migration),
             Box::new(m20261125_000008_byline_index::Migration),
             Box::new(m20261125_000009_trusted_documents::Migration),
+            Box::new(m20261125_000010_article_bylines::Migration),
         ]
     }
 }

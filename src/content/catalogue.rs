@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::{DbErr, QueryResult};
 use serde::Serialize;
 
 use crate::content::Content;
@@ -85,7 +85,7 @@ impl Catalogue<'_> {
         sql: Sql,
         map: fn(&QueryResult) -> Result<T, DbErr>,
     ) -> AppResult<Vec<T>> {
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         Ok(rows.iter().map(map).collect::<Result<_, _>>()?)
     }
 
@@ -153,7 +153,7 @@ impl Catalogue<'_> {
     async fn count(&self, table: &'static str) -> AppResult<i64> {
         let mut sql = self.sql();
         sql.push(&format!("SELECT count(*) AS n FROM {table}"));
-        let row = self.content.db.conn.query_one_raw(sql.build()).await?;
+        let row = self.content.db.read_one(sql.build()).await?;
         Ok(row
             .map(|r| r.try_get::<i64>("", "n"))
             .transpose()?
@@ -204,7 +204,7 @@ impl Catalogue<'_> {
         sql.push("SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE ");
         sql.in_ids("at.article_id", article_ids)
             .push(" ORDER BY t.name, t.id");
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         let mut out: HashMap<i64, Vec<TagRecord>> =
             article_ids.iter().map(|id| (*id, Vec::new())).collect();
         for row in rows {
@@ -224,7 +224,7 @@ impl Catalogue<'_> {
         sql.push("SELECT article_id, name, url FROM article_sources WHERE ");
         sql.in_ids("article_id", article_ids)
             .push(" ORDER BY position, id");
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         let mut out: HashMap<i64, Vec<SourceRecord>> =
             article_ids.iter().map(|id| (*id, Vec::new())).collect();
         for row in rows {

@@ -196,7 +196,7 @@ impl Sync<'_> {
         }
         sql.push(" ORDER BY c.changed_at, c.id LIMIT ")
             .bind(limit as i64);
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         rows.iter()
             .map(|row| {
                 let status: String = row.try_get("", "status")?;

@@ -2,6 +2,7 @@
 //! statements, and the few places where PostgreSQL and SQLite need different SQL.
 
 pub mod pragmas;
+pub mod reads;
 pub mod search;
 
 use std::sync::Arc;
@@ -9,7 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    QueryResult, Statement,
+};
 
 tokio::task_local! {
     /// Set while a request is being handled: statements run inside it are counted.
@@ -27,7 +31,10 @@ pub async fn in_request<F: std::future::Future>(work: F) -> F::Output {
 #[derive(Clone, Debug)]
 pub struct Db {
     pub conn: DatabaseConnection,
+    /// The pool of the pages' reads on PostgreSQL (none on SQLite): see [`reads`].
+    reads: Option<reads::ReadPool>,
     statements: Arc<AtomicU64>,
+    url: Arc<str>,
 }
 
 /// Pool settings, taken from the configuration.
@@ -51,6 +58,27 @@ impl Default for PoolSettings {
     }
 }
 
+/// Counts a statement when it runs on behalf of a request.
+fn count_statement(counter: &AtomicU64) {
+    if REQUEST_SCOPE.try_with(|_| ()).is_ok() {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The run-time parameters of every PostgreSQL connection. Generic plans: Kiosque's
+/// statements are few and stable, and re-planning them for every call (PostgreSQL's custom
+/// plans, chosen because each carries the current time) cost more than executing them:
+/// +45 % on the article page.
+fn postgres_session(settings: &PoolSettings) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "statement_timeout",
+            settings.statement_timeout.as_millis().to_string(),
+        ),
+        ("plan_cache_mode", "force_generic_plan".to_owned()),
+    ]
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`).
     ///
@@ -59,13 +87,19 @@ impl Db {
     /// crash. PostgreSQL gets a statement timeout so that no request waits forever.
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, DbErr> {
         let mut options = ConnectOptions::new(url.to_owned());
-        let statement_timeout_ms = settings.statement_timeout.as_millis();
+        let session = postgres_session(settings);
+        let main_session = session.clone();
         options
             .max_connections(settings.max_connections)
             .min_connections(1)
             .acquire_timeout(settings.acquire_timeout)
             .connect_timeout(settings.acquire_timeout)
             .sqlx_logging(false)
+            // A connection is pinged before it is handed out only when it sat idle for a
+            // while (the ones a restart, proxy or firewall may have dropped): on the hot path
+            // the ping was one extra round trip per statement. A connection that broke under
+            // use fails its statement (503 to the client) and is closed by the pool.
+            .test_before_acquire_if_idle_for(Duration::from_secs(1))
             .map_sqlx_sqlite_opts(|opts| {
                 opts.create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -74,34 +108,70 @@ impl Db {
                     .busy_timeout(Duration::from_secs(5))
             })
             .map_sqlx_postgres_opts(move |opts| {
-                // Generic plans: Kiosque's statements are few and stable, and re-planning them
-                // for every call (PostgreSQL's custom plans, chosen because each carries the
-                // current time) cost more than executing them: +45 % on the article page.
-                opts.options([
-                    ("statement_timeout", format!("{statement_timeout_ms}")),
-                    ("plan_cache_mode", "force_generic_plan".to_owned()),
-                ])
+                opts.options(main_session.iter().map(|(k, v)| (*k, v.as_str())))
             });
         let mut conn = Database::connect(options).await?;
+        let reads = match conn.get_database_backend() {
+            DatabaseBackend::Postgres => Some(reads::ReadPool::new(url, settings, &session)?),
+            _ => None,
+        };
         pragmas::check(&conn).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
         conn.set_metric_callback(move |info| {
-            if REQUEST_SCOPE.try_with(|_| ()).is_ok() {
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
+            count_statement(&counter);
             tracing::trace!(elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql, "statement");
         });
-        Ok(Self { conn, statements })
+        Ok(Self {
+            conn,
+            reads,
+            statements,
+            url: url.into(),
+        })
+    }
+
+    /// Runs a read-only statement outside any transaction and returns its rows: on the read
+    /// pool on PostgreSQL, on the main pool on SQLite. Counted like any other statement.
+    pub async fn read_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match &self.reads {
+            Some(reads) => {
+                count_statement(&self.statements);
+                reads.all(&stmt).await
+            }
+            None => self.conn.query_all_raw(stmt).await,
+        }
+    }
+
+    /// [`Db::read_all`] for a statement of at most one row.
+    pub async fn read_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        Ok(self.read_all(stmt).await?.into_iter().next())
+    }
+
+    /// The read pool's (open, idle, waiting), on PostgreSQL.
+    pub fn read_pool_status(&self) -> Option<(usize, usize, usize)> {
+        self.reads.as_ref().map(reads::ReadPool::status)
     }
 
     pub fn backend(&self) -> DatabaseBackend {
         self.conn.get_database_backend()
     }
 
-    /// Runs every pending migration.
+    /// Runs every pending migration. On PostgreSQL they run on a connection of their own,
+    /// without the pool's statement timeout: a migration that fills a new column of a large
+    /// table may rightly take longer than any request should (each runs in a transaction).
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.conn, None).await
+        if self.backend() != DatabaseBackend::Postgres {
+            return Migrator::up(&self.conn, None).await;
+        }
+        let mut options = ConnectOptions::new(self.url.to_string());
+        options
+            .max_connections(1)
+            .min_connections(0)
+            .sqlx_logging(false);
+        let conn = Database::connect(options).await?;
+        let result = Migrator::up(&conn, None).await;
+        conn.close().await?;
+        result
     }
 
     /// Statements executed on behalf of requests since start.

@@ -1310,3 +1310,138 @@ async fn an_authors_lists_follow_publishing_a_rubric_move_and_unpublishing() {
     assert_eq!(lookup(None).await, before_all);
     assert_eq!(lookup(Some(fx::CHILD_RUBRIC_SLUG)).await, before_child);
 }
+
+/// The byline that lists read from the article row (`articles.bylines`, kept by triggers)
+/// follows every write that changes it: the authors of an article replaced and reordered, an
+/// author renamed (name, slug, avatar), and the list, the article page (which reads bios from
+/// the authors) and the REST list agree after each.
+#[tokio::test]
+async fn lists_show_the_byline_as_written_after_author_and_article_edits() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let list = "query($author: String) { articles(first: 50, filter: { author: $author }) { nodes { slug authors { name slug avatarUrl } } } }";
+    let byline_in_list = |author: String| {
+        let app = &app;
+        async move {
+            let data = app.query(list, json!({ "author": author })).await;
+            data["articles"]["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .find(|n| n["slug"] == "la-signature-suit")
+                .map(|n| n["authors"].clone())
+        }
+    };
+    let names = |authors: &Value| -> Vec<String> {
+        authors
+            .as_array()
+            .expect("authors")
+            .iter()
+            .map(|a| a["name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+
+    let mut body = draft("La signature suit", &t.own_slug);
+    body["authors"] = json!([t.own_slug, t.other_slug]);
+    let a = create(&app, &t.editor, body).await;
+    let id = a["id"].as_str().unwrap().to_owned();
+    let published = rest(
+        &app,
+        Method::POST,
+        &format!("/v1/articles/{id}/publish"),
+        Some(&t.editor),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(published.status, 200, "{:#}", published.body);
+    let first = byline_in_list(t.own_slug.clone()).await.expect("listed");
+    let own_name = first[0]["name"].as_str().unwrap().to_owned();
+    let other_name = first[1]["name"].as_str().unwrap().to_owned();
+    assert_eq!(first[0]["slug"], t.own_slug.as_str(), "byline order kept");
+    assert_eq!(first[1]["slug"], t.other_slug.as_str());
+
+    // Reordered: the list shows the new order.
+    let reordered = rest(
+        &app,
+        Method::PATCH,
+        &format!("/v1/articles/{id}"),
+        Some(&t.editor),
+        Some(json!({ "version": published.body["data"]["version"], "authors": [t.other_slug, t.own_slug] })),
+        &[],
+    )
+    .await;
+    assert_eq!(reordered.status, 200, "{:#}", reordered.body);
+    let second = byline_in_list(t.other_slug.clone()).await.expect("listed");
+    assert_eq!(names(&second), vec![other_name.clone(), own_name.clone()]);
+
+    // An author renamed, with a new slug and avatar: every list shows the new byline.
+    let renamed = rest(
+        &app,
+        Method::PATCH,
+        &format!("/v1/authors/{}", t.other_slug),
+        Some(&t.admin),
+        Some(json!({ "name": "Nadia Renommée", "slug": "nadia-renommee", "avatar_url": "https://media.example.org/nadia.jpg" })),
+        &[],
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{:#}", renamed.body);
+    let third = byline_in_list("nadia-renommee".into())
+        .await
+        .expect("listed under the new slug");
+    assert_eq!(
+        names(&third),
+        vec!["Nadia Renommée".to_owned(), own_name.clone()]
+    );
+    assert_eq!(third[0]["slug"], "nadia-renommee");
+    assert_eq!(third[0]["avatarUrl"], "https://media.example.org/nadia.jpg");
+    assert_eq!(
+        byline_in_list(t.own_slug.clone()).await.expect("listed"),
+        third,
+        "the same byline whichever author's list shows it"
+    );
+    let rest_list = rest(
+        &app,
+        Method::GET,
+        "/v1/articles?author=nadia-renommee",
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(rest_list.status, 200, "{:#}", rest_list.body);
+    let item = rest_list.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|a| a["slug"] == "la-signature-suit")
+        .expect("in the REST list")
+        .clone();
+    assert_eq!(item["authors"][0]["name"], "Nadia Renommée");
+
+    // One author removed: the list shows the one left; the article page agrees.
+    let version = reordered.body["data"]["version"].clone();
+    let trimmed = rest(
+        &app,
+        Method::PATCH,
+        &format!("/v1/articles/{id}"),
+        Some(&t.editor),
+        Some(json!({ "version": version, "authors": [t.own_slug] })),
+        &[],
+    )
+    .await;
+    assert_eq!(trimmed.status, 200, "{:#}", trimmed.body);
+    let fourth = byline_in_list(t.own_slug.clone()).await.expect("listed");
+    assert_eq!(names(&fourth), vec![own_name.clone()]);
+    assert!(
+        byline_in_list("nadia-renommee".into()).await.is_none(),
+        "no longer in the removed author's list"
+    );
+    let page = app
+        .query(
+            "query($slug: String!) { article(slug: $slug) { authors { name bio } } }",
+            json!({ "slug": "la-signature-suit" }),
+        )
+        .await;
+    assert_eq!(names(&page["article"]["authors"]), vec![own_name]);
+}

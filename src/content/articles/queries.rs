@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm::DatabaseBackend;
 
 use super::Articles;
 use super::model::*;
@@ -181,7 +181,7 @@ impl Articles<'_> {
         sql: Sql,
         parts: ArticleParts,
     ) -> AppResult<Vec<(ArticleRecord, sea_orm::QueryResult)>> {
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         rows.into_iter()
             .map(|row| Ok((from_row(&row, parts)?, row)))
             .collect()
@@ -308,7 +308,7 @@ impl Articles<'_> {
             visible(&mut sql, "c", viewer);
             filters(&mut sql, "c", filter, viewer);
         }
-        let row = self.content.db.conn.query_one_raw(sql.build()).await?;
+        let row = self.content.db.read_one(sql.build()).await?;
         Ok(match row {
             Some(row) => row.try_get("", "total_count")?,
             None => 0,
@@ -456,7 +456,7 @@ impl Articles<'_> {
             group.table()
         ));
         sql.in_ids("g.id", ids);
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         rows.iter()
             .map(|row| {
                 Ok((
@@ -548,7 +548,7 @@ impl Articles<'_> {
                 let p = sql.param(prepared);
                 sql.push("SELECT ");
                 count_sql(&mut sql, &p);
-                let row = self.content.db.conn.query_one_raw(sql.build()).await?;
+                let row = self.content.db.read_one(sql.build()).await?;
                 Some(
                     row.map(|r| r.try_get::<i64>("", "total_count"))
                         .transpose()?

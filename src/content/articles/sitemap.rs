@@ -3,7 +3,6 @@
 //! into files without loading them all.
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 
 use super::Articles;
 use super::rows::visible;
@@ -50,7 +49,7 @@ impl Articles<'_> {
         );
         visible(&mut sql, "c", viewer);
         sql.push(") AS articles");
-        let row = self.content.db.conn.query_one_raw(sql.build()).await?;
+        let row = self.content.db.read_one(sql.build()).await?;
         Ok(match row {
             Some(row) => SitemapSize {
                 catalogue: row.try_get("", "catalogue")?,
@@ -82,7 +81,7 @@ impl Articles<'_> {
             sql.bind(end.min(size.catalogue) - offset)
                 .push(" OFFSET ")
                 .bind(offset);
-            for row in self.content.db.conn.query_all_raw(sql.build()).await? {
+            for row in self.content.db.read_all(sql.build()).await? {
                 let kind: i32 = row.try_get("", "kind")?;
                 out.push(SitemapEntry {
                     kind: if kind == 0 {
@@ -104,7 +103,7 @@ impl Articles<'_> {
                 .bind(end - size.catalogue - from)
                 .push(" OFFSET ")
                 .bind(from);
-            for row in self.content.db.conn.query_all_raw(sql.build()).await? {
+            for row in self.content.db.read_all(sql.build()).await? {
                 let published: Option<DateTime<Utc>> = row.try_get("", "published_at")?;
                 let updated: DateTime<Utc> = row.try_get("", "updated_at")?;
                 out.push(SitemapEntry {

@@ -9,7 +9,7 @@ pub mod reports;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult};
+use sea_orm::{DatabaseBackend, DbErr, QueryResult};
 
 use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
 use crate::content::sql::Sql;
@@ -64,15 +64,17 @@ fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
     };
 }
 
+/// Decodes the [`columns`] of a row by position (by name, each column cost a hash lookup and
+/// each NULL one a formatted error string); `group_id` follows them, at position 7.
 fn from_row(row: &QueryResult) -> Result<CommentRecord, DbErr> {
     Ok(CommentRecord {
-        id: row.try_get("", "id")?,
-        article_id: row.try_get("", "article_id")?,
-        parent_id: row.try_get("", "parent_id")?,
-        author_name: row.try_get("", "author_name")?,
-        body: row.try_get("", "body")?,
-        status: row.try_get("", "status")?,
-        created_at: row.try_get("", "created_at")?,
+        id: row.try_get_by_index(0)?,
+        article_id: row.try_get_by_index(1)?,
+        parent_id: row.try_get_by_index(2)?,
+        author_name: row.try_get_by_index(3)?,
+        body: row.try_get_by_index(4)?,
+        status: row.try_get_by_index(5)?,
+        created_at: row.try_get_by_index(6)?,
     })
 }
 
@@ -89,9 +91,9 @@ impl Comments<'_> {
     }
 
     async fn fetch(&self, sql: Sql) -> AppResult<Vec<(i64, CommentRecord)>> {
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get::<i64>("", "group_id")?, from_row(row)?)))
+            .map(|row| Ok((row.try_get_by_index::<i64>(7)?, from_row(row)?)))
             .collect()
     }
 
@@ -253,7 +255,7 @@ impl Comments<'_> {
 
     async fn count_rows(&self, sql: Sql, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
         let mut out: HashMap<i64, i64> = ids.iter().map(|id| (*id, 0)).collect();
-        for row in self.content.db.conn.query_all_raw(sql.build()).await? {
+        for row in self.content.db.read_all(sql.build()).await? {
             out.insert(row.try_get("", "group_id")?, row.try_get("", "n")?);
         }
         Ok(out)

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::QueryResult;
 
 use super::Comments;
 use crate::auth::Actor;
@@ -173,7 +173,7 @@ impl Comments<'_> {
             let mut count = Sql::new(self.backend());
             count.push("SELECT count(*) AS n FROM comments c JOIN articles a ON a.id = c.article_id WHERE ");
             filter_sql(&mut count, filter);
-            let row = self.content.db.conn.query_one_raw(count.build()).await?;
+            let row = self.content.db.read_one(count.build()).await?;
             Some(match row {
                 Some(row) => row.try_get::<i64>("", "n")?,
                 None => 0,
@@ -209,7 +209,7 @@ impl Comments<'_> {
         }
         sql.push(" GROUP BY c.status");
         let mut counts = ModerationCounts::default();
-        for row in self.content.db.conn.query_all_raw(sql.build()).await? {
+        for row in self.content.db.read_all(sql.build()).await? {
             let n: i64 = row.try_get("", "n")?;
             match row.try_get::<String>("", "status")?.as_str() {
                 "pending" => counts.pending = n,
@@ -231,7 +231,7 @@ impl Comments<'_> {
                 article_slug: article_slug.map(str::to_owned),
             },
         );
-        if let Some(row) = self.content.db.conn.query_one_raw(flagged.build()).await? {
+        if let Some(row) = self.content.db.read_one(flagged.build()).await? {
             counts.flagged = row.try_get("", "n")?;
         }
         Ok(counts)
@@ -239,7 +239,7 @@ impl Comments<'_> {
 
     /// Runs a query that selects `QUEUE_COLUMNS`.
     pub(super) async fn queued(&self, sql: Sql) -> AppResult<Vec<QueuedComment>> {
-        let rows = self.content.db.conn.query_all_raw(sql.build()).await?;
+        let rows = self.content.db.read_all(sql.build()).await?;
         Ok(rows
             .iter()
             .map(queued_from_row)
@@ -262,7 +262,7 @@ impl Comments<'_> {
         .in_ids("f.comment_id", &flagged)
         .push(" ORDER BY f.created_at, f.id");
         let mut reasons: HashMap<i64, Vec<String>> = HashMap::new();
-        for row in self.content.db.conn.query_all_raw(sql.build()).await? {
+        for row in self.content.db.read_all(sql.build()).await? {
             let list = reasons.entry(row.try_get("", "comment_id")?).or_default();
             if list.len() < FLAG_REASONS_SHOWN {
                 list.push(row.try_get("", "reason")?);
