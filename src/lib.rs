@@ -30,6 +30,8 @@ pub mod metrics;
 pub mod ratelimit;
 /// The REST door under `/v1`: the route index, one file per area, OpenAPI.
 pub mod rest;
+/// RFC 3339 timestamps written without chrono's formatter (the hot JSON writers).
+pub mod rfc3339;
 /// Response headers every answer carries: security headers, `no-store` on authenticated
 /// traffic, CORS from configuration.
 pub mod security;

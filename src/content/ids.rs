@@ -26,6 +26,17 @@ impl Kind {
         }
     }
 
+    /// The lowercase name, as in cache keys (`article-12`).
+    pub fn key_name(self) -> &'static str {
+        match self {
+            Self::Article => "article",
+            Self::Author => "author",
+            Self::Rubric => "rubric",
+            Self::Tag => "tag",
+            Self::Comment => "comment",
+        }
+    }
+
     fn parse(raw: &str) -> Option<Self> {
         Some(match raw {
             "Article" => Self::Article,
@@ -39,7 +50,16 @@ impl Kind {
 }
 
 pub fn encode(kind: Kind, id: i64) -> String {
-    STANDARD.encode(format!("{}:{id}", kind.name()))
+    // `Type:number` on the stack (every REST item has one or more ids: no formatter here).
+    let mut raw = [0u8; 32];
+    let name = kind.name().as_bytes();
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(id).as_bytes();
+    let len = name.len() + 1 + digits.len();
+    raw[..name.len()].copy_from_slice(name);
+    raw[name.len()] = b':';
+    raw[name.len() + 1..len].copy_from_slice(digits);
+    STANDARD.encode(&raw[..len])
 }
 
 /// Decodes a global id; `field` names the argument in the error.
@@ -48,8 +68,11 @@ pub fn decode(field: &str, raw: &str) -> Result<(Kind, i64), AppError> {
     if raw.len() > 64 {
         return Err(invalid());
     }
-    let bytes = STANDARD.decode(raw).map_err(|_| invalid())?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+    let mut bytes = [0u8; 48];
+    let len = STANDARD
+        .decode_slice(raw, &mut bytes)
+        .map_err(|_| invalid())?;
+    let text = std::str::from_utf8(&bytes[..len]).map_err(|_| invalid())?;
     let (kind, id) = text.split_once(':').ok_or_else(invalid)?;
     let kind = Kind::parse(kind).ok_or_else(invalid)?;
     let id: i64 = id.parse().map_err(|_| invalid())?;

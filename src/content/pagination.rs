@@ -23,7 +23,7 @@ pub struct PageArgs {
 /// The position of a row in a keyset order: the sort value and the id tie-breaker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SortValue {
-    #[serde(rename = "t")]
+    #[serde(rename = "t", serialize_with = "crate::rfc3339::serialize")]
     Time(DateTime<Utc>),
     #[serde(rename = "s")]
     Text(String),
@@ -41,7 +41,11 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        let mut json = Vec::with_capacity(64);
+        if serde_json::to_writer(&mut json, self).is_err() {
+            json.clear();
+        }
+        URL_SAFE_NO_PAD.encode(json)
     }
 
     pub fn decode(field: &str, raw: &str) -> Result<Self, AppError> {

@@ -118,7 +118,7 @@ pub struct CreateApiKeyRequest {
 )]
 pub async fn list_users(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<UserList>> {
@@ -139,7 +139,7 @@ pub async fn list_users(
 )]
 pub async fn create_user(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, Json<UserData>)> {
     let input = NewUser {
@@ -165,7 +165,7 @@ pub async fn create_user(
 )]
 pub async fn update_user(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<Json<UserData>> {
@@ -188,7 +188,7 @@ pub async fn update_user(
 )]
 pub async fn list_api_keys(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
 ) -> ApiResult<Json<ApiKeyList>> {
     let keys = state.content.api_keys().list(&actor).await?;
@@ -207,7 +207,7 @@ pub async fn list_api_keys(
 )]
 pub async fn create_api_key(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<CreateApiKeyRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiKeyData>)> {
     let input = NewApiKey {
@@ -234,7 +234,7 @@ pub async fn create_api_key(
 )]
 pub async fn revoke_api_key(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApiKeyData>> {
     let key = state.content.api_keys().revoke(&actor, id).await?;

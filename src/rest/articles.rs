@@ -38,7 +38,9 @@ pub struct ArticleSummary {
     /// ISO 639-1 code (`fr`, `en`).
     pub language: String,
     pub status: ArticleStatus,
+    #[serde(serialize_with = "crate::rfc3339::serialize_option")]
     pub published_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub updated_at: DateTime<Utc>,
     pub word_count: i32,
     /// Estimated reading time, in minutes.
@@ -47,6 +49,103 @@ pub struct ArticleSummary {
     pub rubric: RubricRef,
     /// The byline, in order.
     pub authors: Vec<Byline>,
+}
+
+/// The fields of [`ArticleSummary`], in order: what `fields=` may name.
+const SUMMARY_FIELDS: [&str; 13] = [
+    "id",
+    "slug",
+    "title",
+    "standfirst",
+    "language",
+    "status",
+    "published_at",
+    "updated_at",
+    "word_count",
+    "reading_time_minutes",
+    "featured_image",
+    "rubric",
+    "authors",
+];
+
+/// The fields a list item carries (`fields=title,slug,…`; all by default): a sparse
+/// fieldset, so that a page that shows four fields does not download thirteen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSet(u16);
+
+impl FieldSet {
+    pub const ALL: Self = Self((1 << SUMMARY_FIELDS.len()) - 1);
+
+    /// Parses `fields=` (comma-separated names of [`SUMMARY_FIELDS`]).
+    pub fn parse(raw: Option<&str>) -> Result<Self, AppError> {
+        let Some(raw) = raw else {
+            return Ok(Self::ALL);
+        };
+        let mut set = 0u16;
+        for name in raw.split(',').map(str::trim) {
+            let Some(i) = SUMMARY_FIELDS.iter().position(|f| *f == name) else {
+                return Err(AppError::invalid(
+                    "fields",
+                    format!(
+                        "fields is a comma-separated list of {}",
+                        SUMMARY_FIELDS.join(", ")
+                    ),
+                ));
+            };
+            set |= 1 << i;
+        }
+        Ok(Self(set))
+    }
+
+    fn has(self, field: &str) -> bool {
+        SUMMARY_FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+/// A list item with the fields asked for, in the order and with the values of
+/// [`ArticleSummary`] (a test compares both with every field).
+#[derive(Debug)]
+pub struct SelectedSummary {
+    pub item: ArticleSummary,
+    pub fields: FieldSet,
+}
+
+impl Serialize for SelectedSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Time<'a>(&'a DateTime<Utc>);
+        impl Serialize for Time<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                crate::rfc3339::serialize(self.0, s)
+            }
+        }
+        let (a, f) = (&self.item, self.fields);
+        let mut map = serializer.serialize_map(None)?;
+        macro_rules! field {
+            ($name:literal, $value:expr) => {
+                if f.has($name) {
+                    map.serialize_entry($name, $value)?;
+                }
+            };
+        }
+        field!("id", &a.id);
+        field!("slug", &a.slug);
+        field!("title", &a.title);
+        field!("standfirst", &a.standfirst);
+        field!("language", &a.language);
+        field!("status", &a.status);
+        field!("published_at", &a.published_at.as_ref().map(Time));
+        field!("updated_at", &Time(&a.updated_at));
+        field!("word_count", &a.word_count);
+        field!("reading_time_minutes", &a.reading_time_minutes);
+        field!("featured_image", &a.featured_image);
+        field!("rubric", &a.rubric);
+        field!("authors", &a.authors);
+        map.end()
+    }
 }
 
 /// An article with everything its page shows.
@@ -263,9 +362,10 @@ pub async fn list_articles(
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(filter): ApiQuery<ArticleFilterParams>,
     ApiQuery(list): ApiQuery<ArticleListParams>,
-) -> ApiResult<Public<ArticleList>> {
+) -> ApiResult<Public<super::envelope::List<SelectedSummary>>> {
     let request = page.request(state.content.max_page_size)?;
     let (filter, order, with_total) = (filter.filter()?, list.order()?, list.include_total()?);
+    let fields = FieldSet::parse(list.fields.as_deref())?;
     let page = state
         .content
         .articles()
@@ -280,7 +380,10 @@ pub async fn list_articles(
         .await?;
     Ok(Public::new(
         &state,
-        here.list(page, &request, true, ArticleSummary::from).into(),
+        here.list(page, &request, true, |record| SelectedSummary {
+            item: ArticleSummary::from(record),
+            fields,
+        }),
     ))
 }
 
@@ -372,4 +475,90 @@ pub async fn list_related_articles(
         here.whole(list.into_iter().map(ArticleSummary::from).collect())
             .into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary() -> ArticleSummary {
+        ArticleSummary {
+            id: ids::encode(Kind::Article, 7),
+            slug: "la-une".into(),
+            title: "La une".into(),
+            standfirst: "Le chapeau.".into(),
+            language: "fr".into(),
+            status: ArticleStatus::Published,
+            published_at: Some(
+                DateTime::parse_from_rfc3339("2026-11-05T07:03:09.123456Z")
+                    .unwrap()
+                    .to_utc(),
+            ),
+            updated_at: DateTime::parse_from_rfc3339("2026-11-06T08:00:00Z")
+                .unwrap()
+                .to_utc(),
+            word_count: 420,
+            reading_time_minutes: 2,
+            featured_image: Some(Image {
+                url: "https://img.example.org/une.jpg".into(),
+                alt: None,
+            }),
+            rubric: RubricRef {
+                id: ids::encode(Kind::Rubric, 3),
+                slug: "societe".into(),
+                name: "Société".into(),
+            },
+            authors: vec![Byline {
+                id: ids::encode(Kind::Author, 5),
+                slug: "camille-martin".into(),
+                name: "Camille Martin".into(),
+                avatar_url: None,
+                bio: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn every_field_selected_is_the_summary_itself() {
+        let full = serde_json::to_string(&summary()).unwrap();
+        let selected = SelectedSummary {
+            item: summary(),
+            fields: FieldSet::ALL,
+        };
+        assert_eq!(serde_json::to_string(&selected).unwrap(), full);
+        let mut none = summary();
+        none.published_at = None;
+        none.featured_image = None;
+        let full = serde_json::to_string(&none).unwrap();
+        let selected = SelectedSummary {
+            item: none,
+            fields: FieldSet::ALL,
+        };
+        assert_eq!(serde_json::to_string(&selected).unwrap(), full);
+    }
+
+    #[test]
+    fn fields_selects_in_summary_order_and_refuses_unknown_names() {
+        let fields = FieldSet::parse(Some("authors,title, slug")).unwrap();
+        let json = serde_json::to_value(SelectedSummary {
+            item: summary(),
+            fields,
+        })
+        .unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 3);
+        assert_eq!(json["title"], "La une");
+        assert!(json.get("standfirst").is_none());
+        let err = FieldSet::parse(Some("title,body")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("fields is a comma-separated list of id, slug")
+        );
+        assert!(FieldSet::parse(Some("")).is_err());
+    }
 }

@@ -169,7 +169,7 @@ pub async fn logout(
 )]
 pub async fn get_me(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
 ) -> ApiResult<Json<UserData>> {
     let user = state.content.users().me(&actor).await?;
     Ok(Json(UserData { data: user.into() }))

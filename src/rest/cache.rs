@@ -67,11 +67,12 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
     headers.insert(header::VARY, HeaderValue::from_static(VARY));
     if matches!(policy, Some(CachePolicy::Public { .. })) && !signed_in {
         let list = bytes.starts_with(b"{\"data\":[");
-        let keys = surrogate_keys(&bytes, list.then_some(collection.as_str()));
-        if let Ok(value) = HeaderValue::from_str(&keys.join(" ")) {
+        let keys = key_list(&bytes, list.then_some(collection.as_str()), b' ');
+        let tags = keys.replace(' ', ",");
+        if let Ok(value) = HeaderValue::from_str(&keys) {
             headers.insert("surrogate-key", value);
         }
-        if let Ok(value) = HeaderValue::from_str(&keys.join(",")) {
+        if let Ok(value) = HeaderValue::from_str(&tags) {
             headers.insert("cache-tag", value);
         }
     }
@@ -99,30 +100,52 @@ const MAX_KEYS: usize = 200;
 /// a list. Works on the serialised bytes (a linear scan, no parsing), so any door's JSON can
 /// be tagged the same way.
 pub fn surrogate_keys(body: &[u8], list_of: Option<&str>) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
+    key_list(body, list_of, b' ')
+        .split(' ')
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The keys of [`surrogate_keys`], written once into one header value, separated by `sep`
+/// (`Surrogate-Key` takes spaces, `Cache-Tag` commas).
+fn key_list(body: &[u8], list_of: Option<&str>, sep: u8) -> String {
+    let mut out = Vec::with_capacity(1024);
     if let Some(collection) = list_of.filter(|c| !c.is_empty()) {
-        keys.push(format!("{collection}-list"));
+        out.extend_from_slice(collection.as_bytes());
+        out.extend_from_slice(b"-list");
     }
-    let needle = b"\"id\":\"";
-    for start in memchr::memmem::find_iter(body, needle) {
-        if keys.len() >= MAX_KEYS {
-            break;
-        }
-        let rest = &body[start + needle.len()..];
+    let mut seen: Vec<(crate::content::ids::Kind, i64)> = Vec::new();
+    let needle = memchr::memmem::Finder::new(b"\"id\":\"");
+    let mut at = 0;
+    while let Some(start) = needle.find(&body[at..]) {
+        let rest = &body[at + start + needle.needle().len()..];
         let Some(end) = memchr::memchr(b'"', rest) else {
             break;
         };
+        at += start + needle.needle().len() + end;
+        if seen.len() + 1 >= MAX_KEYS {
+            break;
+        }
         let Ok(raw) = std::str::from_utf8(&rest[..end]) else {
             continue;
         };
-        if let Ok((kind, id)) = crate::content::ids::decode("id", raw) {
-            let key = format!("{}-{id}", kind.name().to_ascii_lowercase());
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
+        let Ok(key) = crate::content::ids::decode("id", raw) else {
+            continue;
+        };
+        if seen.contains(&key) {
+            continue;
         }
+        seen.push(key);
+        if !out.is_empty() {
+            out.push(sep);
+        }
+        out.extend_from_slice(key.0.key_name().as_bytes());
+        out.push(b'-');
+        out.extend_from_slice(itoa::Buffer::new().format(key.1).as_bytes());
     }
-    keys
+    // Only ASCII was written: collection names and key names are ASCII, numbers digits.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

@@ -39,6 +39,7 @@ pub struct Comment {
     pub author_name: String,
     /// Plain text.
     pub body: String,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub created_at: DateTime<Utc>,
     /// Threads view only: the first replies, oldest first (absent past the deepest level shown).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -193,7 +193,7 @@ fn location(state: &AppState, collection: &str, slug: &str) -> String {
 )]
 pub async fn create_article(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(input): ApiJson<ArticleInput>,
 ) -> ApiResult<Written<ArticleData>> {
     let record = state
@@ -226,7 +226,7 @@ pub async fn create_article(
 )]
 pub async fn update_article(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
     ApiJson(patch): ApiJson<ArticlePatch>,
@@ -251,7 +251,7 @@ pub async fn update_article(
 )]
 pub async fn delete_article(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
@@ -341,7 +341,7 @@ workflow_handler!(
 )]
 pub async fn schedule_article(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<ScheduleRequest>,
@@ -361,7 +361,7 @@ pub async fn schedule_article(
 )]
 pub async fn list_article_revisions(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<Written<RevisionList>> {
@@ -408,7 +408,7 @@ fn gone() -> StatusCode {
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn create_rubric(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(input): ApiJson<RubricInput>,
 ) -> ApiResult<Written<RubricData>> {
     let record = state
@@ -430,7 +430,7 @@ pub async fn create_rubric(
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_rubric(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
     ApiJson(patch): ApiJson<RubricPatch>,
 ) -> ApiResult<Written<RubricData>> {
@@ -449,7 +449,7 @@ pub async fn update_rubric(
         (status = 409, description = "Articles are filed under it", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_rubric(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
@@ -466,7 +466,7 @@ pub async fn delete_rubric(
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn create_author(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(input): ApiJson<AuthorInput>,
 ) -> ApiResult<Written<AuthorData>> {
     let record = state
@@ -490,7 +490,7 @@ pub async fn create_author(
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_author(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
     ApiJson(patch): ApiJson<AuthorPatch>,
 ) -> ApiResult<Written<AuthorData>> {
@@ -511,7 +511,7 @@ pub async fn update_author(
         (status = 409, description = "The author signs articles", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_author(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state
@@ -528,7 +528,7 @@ pub async fn delete_author(
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn create_tag(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(input): ApiJson<TagInput>,
 ) -> ApiResult<Written<TagData>> {
     let record = state.content.editorial().create_tag(&actor, input).await?;
@@ -548,7 +548,7 @@ pub async fn create_tag(
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_tag(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
     ApiJson(patch): ApiJson<TagPatch>,
 ) -> ApiResult<Written<TagData>> {
@@ -568,7 +568,7 @@ pub async fn update_tag(
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound))]
 pub async fn delete_tag(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state.content.editorial().delete_tag(&actor, &key).await?;

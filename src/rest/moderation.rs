@@ -172,7 +172,7 @@ pub struct ModerateCommentsRequest {
 )]
 pub async fn list_moderation_comments(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(params): ApiQuery<QueueParams>,
@@ -208,7 +208,7 @@ pub async fn list_moderation_comments(
 )]
 pub async fn get_moderation_counts(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiQuery(params): ApiQuery<CountsParams>,
 ) -> ApiResult<Json<ModerationCountsData>> {
     let counts = state
@@ -233,7 +233,7 @@ pub async fn get_moderation_counts(
 )]
 pub async fn moderate_comment(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ModerateCommentRequest>,
 ) -> ApiResult<Json<ModeratedCommentData>> {
@@ -263,7 +263,7 @@ pub async fn moderate_comment(
 )]
 pub async fn moderate_comments(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<ModerateCommentsRequest>,
 ) -> ApiResult<Json<ModeratedCommentsData>> {
     let ids = body
@@ -293,7 +293,7 @@ pub async fn moderate_comments(
 )]
 pub async fn list_comment_moderation_log(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ModerationLogData>> {
     let id = comment_id("id", &id)?;

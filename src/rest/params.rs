@@ -176,6 +176,11 @@ pub struct ArticleListParams {
     /// Whether `page.total` counts the whole filtered list (`false` by default: it costs a count).
     #[param(value_type = Option<bool>)]
     pub include_total: Option<String>,
+    /// The fields of each item, comma-separated (a sparse fieldset; all by default): `id`,
+    /// `slug`, `title`, `standfirst`, `language`, `status`, `published_at`, `updated_at`,
+    /// `word_count`, `reading_time_minutes`, `featured_image`, `rubric`, `authors`.
+    /// An unknown name is a 422.
+    pub fields: Option<String>,
 }
 
 impl ArticleListParams {

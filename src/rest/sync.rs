@@ -93,7 +93,7 @@ pub struct SyncParams {
 )]
 pub async fn sync_articles(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
     ApiQuery(params): ApiQuery<SyncParams>,
 ) -> ApiResult<Json<ArticleChangeList>> {

@@ -73,7 +73,7 @@ pub struct TrustedDocumentsOnlyRequest {
 )]
 pub async fn list_trusted_documents(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
 ) -> ApiResult<Json<TrustedDocumentList>> {
     let documents = state.content.trusted_documents().list(&actor).await?;
@@ -93,7 +93,7 @@ pub async fn list_trusted_documents(
 )]
 pub async fn register_trusted_document(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<RegisterTrustedDocumentRequest>,
 ) -> ApiResult<(StatusCode, Json<TrustedDocumentData>)> {
     let document = state
@@ -121,7 +121,7 @@ pub async fn register_trusted_document(
 )]
 pub async fn set_api_key_trusted_documents_only(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TrustedDocumentsOnlyRequest>,
 ) -> ApiResult<Json<ApiKeyData>> {

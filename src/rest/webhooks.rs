@@ -146,7 +146,7 @@ pub struct UpdateWebhookRequest {
 )]
 pub async fn list_webhooks(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
 ) -> ApiResult<Json<WebhookList>> {
     let hooks = state.content.webhooks().list(&actor).await?;
@@ -165,7 +165,7 @@ pub async fn list_webhooks(
 )]
 pub async fn create_webhook(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<CreateWebhookRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedWebhookData>)> {
     let input = NewWebhook {
@@ -194,7 +194,7 @@ pub async fn create_webhook(
 )]
 pub async fn find_webhook(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<WebhookData>> {
     let hook = state.content.webhooks().find(&actor, id).await?;
@@ -213,7 +213,7 @@ pub async fn find_webhook(
 )]
 pub async fn update_webhook(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UpdateWebhookRequest>,
 ) -> ApiResult<Json<WebhookData>> {
@@ -238,7 +238,7 @@ pub async fn update_webhook(
 )]
 pub async fn delete_webhook(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     state.content.webhooks().delete(&actor, id).await?;
@@ -256,7 +256,7 @@ pub async fn delete_webhook(
 )]
 pub async fn list_webhook_deliveries(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     here: Here,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(page): ApiQuery<PageParams>,
@@ -285,7 +285,7 @@ pub async fn list_webhook_deliveries(
 )]
 pub async fn replay_webhook_delivery(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    RequireActor(actor): RequireActor,
     ApiPath((id, delivery_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<(StatusCode, Json<DeliveryData>)> {
     let delivery = state

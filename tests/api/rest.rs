@@ -873,3 +873,35 @@ async fn public_reads_carry_surrogate_keys_of_what_they_contain() {
     assert_eq!(signed_in.status(), 200);
     assert!(signed_in.headers().get("surrogate-key").is_none());
 }
+
+/// `fields=` gives each list item only the fields named (a sparse fieldset), keeps them across the page links, and refuses an unknown name with a 422
+/// that names the parameter.
+#[tokio::test]
+async fn a_list_gives_only_the_fields_asked_for() {
+    let app = TestApp::spawn().await;
+    let full = ok(&app, "/v1/articles?first=2").await;
+    let sparse = ok(&app, "/v1/articles?first=2&fields=rubric,title,slug").await;
+    let items = sparse["data"].as_array().expect("data");
+    assert_eq!(items.len(), 2);
+    for (item, whole) in items.iter().zip(full["data"].as_array().expect("data")) {
+        let mut keys: Vec<&String> = item.as_object().expect("item").keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["rubric", "slug", "title"], "only those");
+        assert_eq!(item["slug"], whole["slug"]);
+        assert_eq!(item["rubric"], whole["rubric"]);
+    }
+    let next = sparse["links"]["next"].as_str().expect("a next page");
+    assert!(next.contains("fields=rubric"), "{next}");
+    let (status, next_page) = fetch(&app, next).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        next_page["data"][0].as_object().expect("item").len(),
+        3,
+        "the next page keeps the fieldset"
+    );
+    let refused = problem(&app, "/v1/articles?fields=title,body", 422).await;
+    assert!(
+        refused.to_string().contains("fields"),
+        "the problem names the parameter: {refused:#}"
+    );
+}

@@ -33,7 +33,9 @@ fn boolean(out: &mut Vec<u8>, b: bool) {
 }
 
 fn time(out: &mut Vec<u8>, t: &DateTime<Utc>) {
-    string(out, &t.to_rfc3339());
+    out.push(b'"');
+    crate::rfc3339::write(out, t, false);
+    out.push(b'"');
 }
 
 /// Writes `{"key":value,…}` for keyed fields.
