@@ -16,7 +16,7 @@ use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthent
 use super::params::{ApiPath, ApiQuery, PageParams};
 use crate::app::AppState;
 use crate::auth::Role;
-use crate::auth::extract::MaybeActor;
+use crate::auth::extract::RequireActor;
 use crate::content::accounts::{ApiKeyRecord, CreatedApiKey, NewApiKey, NewUser, UserChanges};
 
 envelopes! {

@@ -14,7 +14,7 @@ use super::json::ApiJson;
 use super::openapi::{InvalidBody, RateLimited, Unauthenticated};
 use crate::app::AppState;
 use crate::auth::Role;
-use crate::auth::extract::MaybeActor;
+use crate::auth::extract::RequireActor;
 use crate::content::accounts::{Session, UserRecord};
 use crate::content::ids::{self, Kind};
 use crate::ratelimit::ClientIp;

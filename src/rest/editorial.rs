@@ -23,7 +23,7 @@ use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, NotFound, Unauthenticated};
 use super::params::ApiPath;
 use crate::app::AppState;
-use crate::auth::extract::MaybeActor;
+use crate::auth::extract::RequireActor;
 use crate::content::articles::ArticleRecord;
 use crate::content::editorial::{
     ArticleInput, ArticlePatch, AuthorInput, AuthorPatch, Expected, RevisionRecord, RubricInput,
@@ -298,7 +298,7 @@ macro_rules! workflow_handler {
         )]
         pub async fn $name(
             State(state): State<AppState>,
-            MaybeActor(actor): MaybeActor,
+            RequireActor(actor): RequireActor,
             headers: HeaderMap,
             ApiPath(key): ApiPath<String>,
             OptionalJson(body): OptionalJson<WorkflowRequest>,

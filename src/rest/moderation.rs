@@ -13,7 +13,7 @@ use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthenticated};
 use super::params::{ApiPath, ApiQuery, PageParams, flag};
 use crate::app::AppState;
-use crate::auth::extract::MaybeActor;
+use crate::auth::extract::RequireActor;
 use crate::content::comments::moderation::{
     ModerationAction, ModerationCounts, ModerationEntry, QueueFilter, QueueStatus, QueuedComment,
 };

@@ -14,7 +14,7 @@ use super::error::ApiResult;
 use super::openapi::{Forbidden, InvalidRequest, Unauthenticated};
 use super::params::{ApiQuery, int, time};
 use crate::app::AppState;
-use crate::auth::extract::MaybeActor;
+use crate::auth::extract::RequireActor;
 use crate::content::ids::{self, Kind};
 use crate::content::pagination::PageArgs;
 use crate::content::sync::SyncEntry;

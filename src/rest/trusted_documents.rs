@@ -17,7 +17,7 @@ use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, NotFound, Unauthenticated};
 use super::params::ApiPath;
 use crate::app::AppState;
-use crate::auth::extract::MaybeActor;
+use crate::auth::extract::RequireActor;
 use crate::content::accounts::TrustedDocument as Record;
 
 envelopes! {

@@ -14,7 +14,7 @@ use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthenticated};
 use super::params::{ApiPath, ApiQuery, PageParams};
 use crate::app::AppState;
-use crate::auth::extract::MaybeActor;
+use crate::auth::extract::RequireActor;
 use crate::content::webhooks::{
     CreatedWebhook, DeliveryRecord, NewWebhook, WebhookChanges, WebhookRecord,
 };

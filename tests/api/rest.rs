@@ -905,3 +905,46 @@ async fn a_list_gives_only_the_fields_asked_for() {
         "the problem names the parameter: {refused:#}"
     );
 }
+
+/// An anonymous write is refused as such before its input is read: a body that does not
+/// parse, or does not fit, still gets 401 (not 400 or 422), as the contract orders it.
+#[tokio::test]
+async fn anonymous_writes_get_401_before_their_body_is_read() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (reqwest::Method::POST, "/v1/articles", "{\"title\": 12"),
+        (reqwest::Method::PATCH, "/v1/articles/x", "[]"),
+        (reqwest::Method::POST, "/v1/rubrics", "not json"),
+        (
+            reqwest::Method::POST,
+            "/v1/articles/x/publish",
+            "{\"version\": \"nope\"}",
+        ),
+        (reqwest::Method::POST, "/v1/webhooks", "{}"),
+        (
+            reqwest::Method::POST,
+            "/v1/moderation/actions",
+            "{\"ids\": 3}",
+        ),
+        (reqwest::Method::POST, "/v1/api-keys", "{}"),
+    ];
+    for (method, path, body) in cases {
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
+        assert!(
+            response.headers().contains_key("www-authenticate"),
+            "{method} {path}"
+        );
+    }
+}

@@ -2,9 +2,10 @@
 //! of caller, with the status (or `extensions.code`) each must get. Drafts, pending comments
 //! and other people's data answer 404 to whoever may not see them (no existence oracle);
 //! forbidden actions 403; fields the workflow owns (`status`, `version`, `author`…) in a
-//! body 422. A body is read before its caller is checked, so a field the workflow owns is
-//! a 422 for every role (nothing is written either way); a reply to a pending comment gets
-//! the same 422 as a reply to no comment at all.
+//! body 422. Routes that need a signed-in caller check for one first (an anonymous call is a
+//! 401 whatever its body); past that, a body is read before the caller's rights, so a field
+//! the workflow owns is a 422 for every signed-in role (nothing is written either way); a
+//! reply to a pending comment gets the same 422 as a reply to no comment at all.
 //!
 //! The table is data: to cover a new route, add one `row(…)` line. A REST route in
 //! `openapi.yaml` that no row covers fails [`every_rest_route_in_the_contract_is_in_the_table`];
@@ -106,21 +107,21 @@ fn rest_table() -> Vec<Row> {
         row("GET",    "/v1/users",                                   "/v1/users",                               None,                                                          "401 403 403 403 403 200 403"),
         row("POST",   "/v1/users",                                   "/v1/users",                               g(r#"{"email": "new-{n}@example.org", "password": "a long password", "display_name": "Nouveau", "role": "reader"}"#), "401 403 403 403 403 201 403"),
         row("PATCH",  "/v1/users/{id}",                              "/v1/users/{reader_b}",                    g(r#"{"display_name": "Renommé"}"#),                           "401 403 403 403 403 200 403"),
-        row("PATCH",  "/v1/users/{id}",                              "/v1/users/{reader_b}",                    g(r#"{"email": "taken@example.org"}"#),                        "422 422 422 422 422 422 422"),
+        row("PATCH",  "/v1/users/{id}",                              "/v1/users/{reader_b}",                    g(r#"{"email": "taken@example.org"}"#),                        "401 422 422 422 422 422 422"),
         row("GET",    "/v1/api-keys",                                "/v1/api-keys",                            None,                                                          "401 403 403 403 403 200 403"),
         row("POST",   "/v1/api-keys",                                "/v1/api-keys",                            g(r#"{"name": "Partenaire", "scopes": ["articles:read"]}"#),   "401 403 403 403 403 201 403"),
         row("POST",   "/v1/api-keys/{id}/revoke",                    "/v1/api-keys/{key}/revoke",               None,                                                          "401 403 403 403 403 200 403"),
         // Editorial writes.
         row("POST",   "/v1/articles",                                "/v1/articles",                            g(DRAFT),                                                      "401 403 403 201 201 201 403"),
-        row("POST",   "/v1/articles",                                "/v1/articles",                            g(r#"{"title": "T", "rubric": "international", "authors": ["claire-vasseur"], "status": "published"}"#), "422 422 422 422 422 422 422"),
-        row("POST",   "/v1/articles",                                "/v1/articles",                            g(r#"{"title": "T", "rubric": "international", "authors": ["claire-vasseur"], "version": 7}"#), "422 422 422 422 422 422 422"),
-        row("POST",   "/v1/articles",                                "/v1/articles",                            g(r#"{"title": "T", "rubric": "international", "authors": ["claire-vasseur"], "published_at": "2020-01-01T00:00:00Z"}"#), "422 422 422 422 422 422 422"),
+        row("POST",   "/v1/articles",                                "/v1/articles",                            g(r#"{"title": "T", "rubric": "international", "authors": ["claire-vasseur"], "status": "published"}"#), "401 422 422 422 422 422 422"),
+        row("POST",   "/v1/articles",                                "/v1/articles",                            g(r#"{"title": "T", "rubric": "international", "authors": ["claire-vasseur"], "version": 7}"#), "401 422 422 422 422 422 422"),
+        row("POST",   "/v1/articles",                                "/v1/articles",                            g(r#"{"title": "T", "rubric": "international", "authors": ["claire-vasseur"], "published_at": "2020-01-01T00:00:00Z"}"#), "401 422 422 422 422 422 422"),
         row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{own_draft}",                g(r#"{"title": "Retouché", "version": 1}"#),                   "401 403 403 200 200 200 403"),
         row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{draft}",                    g(r#"{"title": "Retouché", "version": 1}"#),                   "401 403 403 403 200 200 403"),
         row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{published}",                g(r#"{"title": "Retouché", "version": 2}"#),                   "401 403 403 403 200 200 403"),
         row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{missing}",                  g(r#"{"title": "Retouché", "version": 1}"#),                   "401 403 403 404 404 404 403"),
-        row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{own_draft}",                g(r#"{"status": "published", "version": 1}"#),                 "422 422 422 422 422 422 422"),
-        row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{own_draft}",                g(r#"{"author": "claire-vasseur", "version": 1}"#),            "422 422 422 422 422 422 422"),
+        row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{own_draft}",                g(r#"{"status": "published", "version": 1}"#),                 "401 422 422 422 422 422 422"),
+        row("PATCH",  "/v1/articles/{slug}",                         "/v1/articles/{own_draft}",                g(r#"{"author": "claire-vasseur", "version": 1}"#),            "401 422 422 422 422 422 422"),
         row("DELETE", "/v1/articles/{slug}",                         "/v1/articles/{draft}",                    None,                                                          "401 403 403 403 204 204 403"),
         row("DELETE", "/v1/articles/{slug}",                         "/v1/articles/{missing}",                  None,                                                          "401 403 403 403 404 404 403"),
         row("POST",   "/v1/articles/{slug}/publish",                 "/v1/articles/{draft}/publish",            None,                                                          "401 403 403 403 200 200 403"),
@@ -179,7 +180,7 @@ fn rest_table() -> Vec<Row> {
         row("GET",    "/v1/moderation/counts",                       "/v1/moderation/counts",                   None,                                                          "401 403 403 403 200 200 403"),
         row("GET",    "/v1/moderation/comments/{id}/log",            "/v1/moderation/comments/{pending}/log",   None,                                                          "401 403 403 403 200 200 403"),
         row("POST",   "/v1/moderation/comments/{id}/actions",        "/v1/moderation/comments/{pending}/actions", g(r#"{"action": "approve"}"#),                              "401 403 403 403 200 200 403"),
-        row("POST",   "/v1/moderation/comments/{id}/actions",        "/v1/moderation/comments/{pending}/actions", g(r#"{"action": "approve", "status": "approved"}"#),        "422 422 422 422 422 422 422"),
+        row("POST",   "/v1/moderation/comments/{id}/actions",        "/v1/moderation/comments/{pending}/actions", g(r#"{"action": "approve", "status": "approved"}"#),        "401 422 422 422 422 422 422"),
         row("POST",   "/v1/moderation/actions",                      "/v1/moderation/actions",                  g(r#"{"ids": ["{pending}"], "action": "reject", "reason": "Hors sujet."}"#), "401 403 403 403 200 200 403"),
     ]
 }
