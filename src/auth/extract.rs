@@ -45,8 +45,15 @@ pub async fn actor_of(parts: &Parts, state: &AppState) -> Result<Actor, AppError
     read_credentials(parts, state).await
 }
 
-/// Reads the caller from `Authorization: Bearer …` or `X-Api-Key`.
+/// Reads the caller from `Authorization: Bearer …` or `X-Api-Key`. A request that carries
+/// both is refused (401): which of two credentials speaks is ambiguous, and a bad one must
+/// never pass because a good one came with it.
 async fn read_credentials(parts: &Parts, state: &AppState) -> Result<Actor, AppError> {
+    if parts.headers.contains_key(AUTHORIZATION) && parts.headers.contains_key(API_KEY_HEADER) {
+        return Err(AppError::Unauthenticated(
+            "send a bearer token or an API key, not both".into(),
+        ));
+    }
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
         let raw = value.to_str().map_err(|_| unauthenticated())?;
         let (scheme, token) = raw.split_once(' ').ok_or_else(unauthenticated)?;

@@ -203,6 +203,33 @@ pub fn classify(response: &mut async_graphql::Response) -> bool {
     true
 }
 
+/// Gives a code to the field errors that came without one: the executor's own coercion
+/// failures (an `Int` out of range in a variable, a value a scalar cannot parse) are the
+/// caller's input, `BAD_USER_INPUT`; anything else uncoded is ours, `INTERNAL_SERVER_ERROR`.
+/// Every error a client sees carries `extensions.code`.
+pub fn label_field_errors(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let coded = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if coded {
+            continue;
+        }
+        let code = if error.message.starts_with("Failed to parse")
+            || error.message.starts_with("Invalid value")
+        {
+            "BAD_USER_INPUT"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}
+
 fn code_of(message: &str) -> &'static str {
     if message == "Query is nested too deep." {
         "QUERY_TOO_DEEP"

@@ -219,6 +219,7 @@ async fn run(
     if guard::classify(&mut response) {
         return guard::failed(response, transport.graphql_response);
     }
+    guard::label_field_errors(&mut response);
     if let Some(entry) = entry
         && response.errors.is_empty()
     {

@@ -214,7 +214,7 @@ pub async fn get_atom_feed(
     params(FeedParams),
     security((), ("api_key" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "A JSON Feed 1.1", content_type = "application/feed+json", body = String),
+        (status = 200, description = "A JSON Feed 1.1", content_type = "application/feed+json", body = Object),
         (status = 304, description = "Not modified (`If-None-Match` / `If-Modified-Since`)"),
         NotFound,
         InvalidRequest

@@ -415,3 +415,21 @@ async fn automatic_persisted_queries_register_once_then_run_by_hash() {
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["data"], expected);
 }
+
+/// Every GraphQL error carries `extensions.code`: an argument the executor cannot coerce (an
+/// `Int` past 32 bits) is the caller's input, `BAD_USER_INPUT`.
+#[tokio::test]
+async fn an_argument_that_does_not_fit_its_type_is_bad_user_input() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .graphql(
+            "mutation { publishArticle(id: \"QXJ0aWNsZTox\", version: 36688238077903) { id } }",
+            json!({}),
+        )
+        .await;
+    let errors = body["errors"].as_array().expect("errors");
+    assert!(!errors.is_empty(), "{body:#}");
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
+    }
+}

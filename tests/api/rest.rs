@@ -948,3 +948,42 @@ async fn anonymous_writes_get_401_before_their_body_is_read() {
         );
     }
 }
+
+/// Two credentials in one request (a bearer token and an API key) are refused, whatever
+/// either is worth: a bad one never passes because a good one came with it.
+#[tokio::test]
+async fn a_request_with_two_credentials_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin);
+    let alone = app
+        .client
+        .get(app.url("/v1/sync/articles?since=2000-01-01T00:00:00Z"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(alone.status(), StatusCode::OK);
+    let both = app
+        .client
+        .get(app.url("/v1/sync/articles?since=2000-01-01T00:00:00Z"))
+        .bearer_auth(&admin)
+        .header("x-api-key", "kq_not-a-key")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(both.status(), StatusCode::UNAUTHORIZED);
+    assert!(both.headers().contains_key("www-authenticate"));
+    let graphql = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&admin)
+        .header("x-api-key", "kq_not-a-key")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("request");
+    let status = graphql.status();
+    let body: Value = graphql.json().await.expect("json");
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body:#}");
+    assert_eq!(crate::helpers::error_code(&body), "UNAUTHENTICATED");
+}
