@@ -226,7 +226,7 @@ impl Config {
                 header_read_timeout: Duration::from_secs(parse(
                     &get,
                     "KIOSQUE_HEADER_READ_TIMEOUT_SECS",
-                    10,
+                    5,
                 )?),
                 max_connections: parse(&get, "KIOSQUE_MAX_CONNECTIONS", 4096)?,
                 shutdown_timeout: Duration::from_secs(parse(

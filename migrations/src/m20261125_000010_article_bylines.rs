@@ -60,15 +60,18 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP FUNCTION IF EXISTS kiosque_bylines_of(BIGINT)",
 ];
 
-/// The byline of the article `$id` (an expression), in SQLite.
+/// The byline of the article `$id` (an expression), in SQLite. The order is that of an
+/// ordered subquery, not `json_group_array(… ORDER BY …)`: that syntax (SQLite 3.44) in a
+/// trigger would make the database file unreadable to older SQLite tools (Debian 12's
+/// `sqlite3` and Python's `sqlite3` module answer "malformed database schema").
 macro_rules! sqlite_bylines_of {
     ($id:literal) => {
         concat!(
-            "(SELECT json_group_array(json_array(x.id, x.slug, x.display_name, x.avatar_url, NULL) \
-             ORDER BY aa.position, x.id) FROM article_authors aa JOIN authors x ON x.id = aa.author_id \
-             WHERE aa.article_id = ",
+            "(SELECT json_group_array(json(o.author)) FROM (SELECT json_array(x.id, x.slug, \
+             x.display_name, x.avatar_url, NULL) AS author FROM article_authors aa \
+             JOIN authors x ON x.id = aa.author_id WHERE aa.article_id = ",
             $id,
-            ")"
+            " ORDER BY aa.position, x.id) o)"
         )
     };
 }
