@@ -10,7 +10,6 @@
 //! the one page that shows them (an article by slug) reads them from `authors`.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
 
 use crate::support::*;
 
@@ -122,30 +121,13 @@ const DOWN: &[&str] = &["ALTER TABLE articles DROP COLUMN bylines"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let engine = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => POSTGRES_UP,
-            DatabaseBackend::Sqlite => SQLITE_UP,
-            other => {
-                return Err(DbErr::Migration(format!(
-                    "unsupported database backend {other:?}"
-                )));
-            }
-        };
+        let engine = for_engine(manager, POSTGRES_UP, SQLITE_UP)?;
         run_all(manager, COLUMNS).await?;
         run_all(manager, engine).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let engine = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => POSTGRES_DOWN,
-            DatabaseBackend::Sqlite => SQLITE_DOWN,
-            other => {
-                return Err(DbErr::Migration(format!(
-                    "unsupported database backend {other:?}"
-                )));
-            }
-        };
-        run_all(manager, engine).await?;
+        run_all(manager, for_engine(manager, POSTGRES_DOWN, SQLITE_DOWN)?).await?;
         run_all(manager, DOWN).await
     }
 }

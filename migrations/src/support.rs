@@ -86,6 +86,22 @@ pub fn fk(
 
 /// Runs raw statements one by one (index definitions with `WHERE`/`DESC` read the same on
 /// both engines; engine-specific SQL is chosen by the caller).
+/// The statements of this engine: `postgres` or `sqlite` (any other backend is an error).
+pub fn for_engine<'a>(
+    manager: &SchemaManager<'_>,
+    postgres: &'a [&'a str],
+    sqlite: &'a [&'a str],
+) -> Result<&'a [&'a str], DbErr> {
+    use sea_orm_migration::sea_orm::DatabaseBackend;
+    match manager.get_database_backend() {
+        DatabaseBackend::Postgres => Ok(postgres),
+        DatabaseBackend::Sqlite => Ok(sqlite),
+        other => Err(DbErr::Migration(format!(
+            "unsupported database backend {other:?}"
+        ))),
+    }
+}
+
 pub async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
     let conn = manager.get_connection();
     for sql in statements {

@@ -97,11 +97,8 @@ impl FieldSet {
         Ok(Self(set))
     }
 
-    fn has(self, field: &str) -> bool {
-        SUMMARY_FIELDS
-            .iter()
-            .position(|f| *f == field)
-            .is_some_and(|i| self.0 & (1 << i) != 0)
+    fn has(self, index: usize) -> bool {
+        self.0 & (1 << index) != 0
     }
 }
 
@@ -124,11 +121,15 @@ impl Serialize for SelectedSummary {
         }
         let (a, f) = (&self.item, self.fields);
         let mut map = serializer.serialize_map(None)?;
+        // Fields are written in the order of SUMMARY_FIELDS: the n-th call is bit n.
+        let mut index = 0;
         macro_rules! field {
             ($name:literal, $value:expr) => {
-                if f.has($name) {
+                debug_assert_eq!(SUMMARY_FIELDS[index], $name);
+                if f.has(index) {
                     map.serialize_entry($name, $value)?;
                 }
+                index += 1;
             };
         }
         field!("id", &a.id);
@@ -144,6 +145,7 @@ impl Serialize for SelectedSummary {
         field!("featured_image", &a.featured_image);
         field!("rubric", &a.rubric);
         field!("authors", &a.authors);
+        let _ = index;
         map.end()
     }
 }

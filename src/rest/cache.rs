@@ -67,7 +67,7 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
     headers.insert(header::VARY, HeaderValue::from_static(VARY));
     if matches!(policy, Some(CachePolicy::Public { .. })) && !signed_in {
         let list = bytes.starts_with(b"{\"data\":[");
-        let keys = key_list(&bytes, list.then_some(collection.as_str()), b' ');
+        let keys = key_list(&bytes, list.then_some(collection.as_str()));
         let tags = keys.replace(' ', ",");
         if let Ok(value) = HeaderValue::from_str(&keys) {
             headers.insert("surrogate-key", value);
@@ -100,16 +100,16 @@ const MAX_KEYS: usize = 200;
 /// a list. Works on the serialised bytes (a linear scan, no parsing), so any door's JSON can
 /// be tagged the same way.
 pub fn surrogate_keys(body: &[u8], list_of: Option<&str>) -> Vec<String> {
-    key_list(body, list_of, b' ')
+    key_list(body, list_of)
         .split(' ')
         .filter(|k| !k.is_empty())
         .map(str::to_owned)
         .collect()
 }
 
-/// The keys of [`surrogate_keys`], written once into one header value, separated by `sep`
-/// (`Surrogate-Key` takes spaces, `Cache-Tag` commas).
-fn key_list(body: &[u8], list_of: Option<&str>, sep: u8) -> String {
+/// The keys of [`surrogate_keys`], written once into one space-separated header value
+/// (`Surrogate-Key`; `Cache-Tag` takes the same with commas).
+fn key_list(body: &[u8], list_of: Option<&str>) -> String {
     let mut out = Vec::with_capacity(1024);
     if let Some(collection) = list_of.filter(|c| !c.is_empty()) {
         out.extend_from_slice(collection.as_bytes());
@@ -138,7 +138,7 @@ fn key_list(body: &[u8], list_of: Option<&str>, sep: u8) -> String {
         }
         seen.push(key);
         if !out.is_empty() {
-            out.push(sep);
+            out.push(b' ');
         }
         out.extend_from_slice(key.0.key_name().as_bytes());
         out.push(b'-');
