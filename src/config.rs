@@ -92,7 +92,7 @@ pub struct Config {
 /// Limits of the server loop and of the GraphQL door, and the CORS allow-list.
 #[derive(Debug, Clone)]
 pub struct Hardening {
-    /// `KIOSQUE_HEADER_READ_TIMEOUT_SECS` (default 10): a connection that has not sent a whole
+    /// `KIOSQUE_HEADER_READ_TIMEOUT_SECS` (default 5): a connection that has not sent a whole
     /// request head within it is closed.
     pub header_read_timeout: Duration,
     /// `KIOSQUE_MAX_CONNECTIONS` (default 4096): open connections at most; more wait in the

@@ -14,6 +14,7 @@ mod outage;
 mod pg;
 mod report;
 mod server;
+mod slow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,14 +28,16 @@ use server::Kiosque;
 const USAGE: &str = "\
 kiosque-reliability — Kiosque's faults and load suite
 
-USAGE: kiosque-reliability <crash|outage|load|all> [--short] [--engine sqlite|postgres|both]
+USAGE: kiosque-reliability <crash|outage|load|slow|all> [--short] [--engine sqlite|postgres|both]
 
   crash    kill -9 of the server while clients post comments with an Idempotency-Key
            (10 kills, 16 clients; --short: 3 kills, 8 clients), on each engine
   outage   PostgreSQL stopped abruptly (3 × 10 s; --short: 2 × 6 s) under read and write load
   load     64 readers then 16 comment writers for 60 s each on SQLite with 10,000 articles
            (--short: 16 readers, 8 writers, 10 s, 2,000 articles; the p99 is not judged)
-  all      the three
+  slow     1,000 slow-header connections for 60 s while 8 readers read articles: each slow
+           connection dropped within 10 s, reads' p99 <= 1 s (--short: 15 s, 4 readers)
+  all      the four
 
 The kiosque binary is KIOSQUE_BIN, or built by cargo in this suite's profile. PostgreSQL
 runs in a throwaway cluster (initdb in a temporary folder, port 55432 or
@@ -59,7 +62,7 @@ fn parse_args() -> anyhow::Result<Args> {
                 println!("{USAGE}");
                 std::process::exit(0);
             }
-            "crash" | "outage" | "load" | "all" if what.is_none() => what = Some(arg),
+            "crash" | "outage" | "load" | "slow" | "all" if what.is_none() => what = Some(arg),
             other => bail!("unexpected argument `{other}`\n\n{USAGE}"),
         }
     }
@@ -134,7 +137,7 @@ async fn run(args: &Args, work: &std::path::Path, report: &mut Report) -> anyhow
     let short = args.short;
     let sqlite_url = |name: &str| format!("sqlite://{}?mode=rwc", work.join(name).display());
     let log = |name: &str| -> PathBuf { work.join(format!("{name}.log")) };
-    let cluster = if args.postgres && (all || args.what != "load") {
+    let cluster = if args.postgres && (all || args.what == "crash" || args.what == "outage") {
         println!(
             "creating a throwaway PostgreSQL cluster in {}…",
             work.display()
@@ -188,6 +191,19 @@ async fn run(args: &Args, work: &std::path::Path, report: &mut Report) -> anyhow
         };
         let mut server = Kiosque::new(&bin, sqlite_url("load.db"), log("load"))?;
         load::run(report, &mut server, &options).await?;
+        server.kill9().await?;
+    }
+    if all || args.what == "slow" {
+        let options = slow::Options {
+            articles: 500,
+            connections: 1_000,
+            duration: Duration::from_secs(if short { 15 } else { 60 }),
+            readers: if short { 4 } else { 8 },
+            dropped_within: Duration::from_secs(10),
+            p99_limit: Duration::from_secs(1),
+        };
+        let mut server = Kiosque::new(&bin, sqlite_url("slow.db"), log("slow"))?;
+        slow::run(report, &mut server, &options).await?;
         server.kill9().await?;
     }
     Ok(())
