@@ -134,7 +134,7 @@ impl Metrics {
         let outbox = Family::<OutboxLabels, Gauge>::default();
         registry.register(
             "outbox_backlog",
-            "Messages waiting in an outbox (queued or due for a retry)",
+            "Messages waiting in an outbox (queued, due for a retry, or scheduled for a publication time)",
             outbox.clone(),
         );
         Self {

@@ -13,6 +13,7 @@ mod m20261125_000007_create_article_tombstones;
 mod m20261125_000008_byline_index;
 mod m20261125_000009_trusted_documents;
 mod m20261125_000010_article_bylines;
+mod m20261126_000011_scheduled_webhooks;
 mod support;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_byline_index::Migration),
             Box::new(m20261125_000009_trusted_documents::Migration),
             Box::new(m20261125_000010_article_bylines::Migration),
+            Box::new(m20261126_000011_scheduled_webhooks::Migration),
         ]
     }
 }

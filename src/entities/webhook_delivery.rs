@@ -21,6 +21,9 @@ pub struct Model {
     pub next_attempt_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub delivered_at: Option<DateTimeUtc>,
+    /// The article whose scheduled publication this `article.published` delivery announces
+    /// (due at that time); withdrawn while still due if the schedule changes.
+    pub scheduled_article_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -301,6 +301,95 @@ async fn editorial_changes_reach_the_endpoint_signed_with_its_secret() {
     assert_eq!(other_receiver.got().len(), 1);
 }
 
+/// Creates a draft by the fixtures' author in the fixtures' rubric: its global id and slug.
+async fn draft(app: &TestApp, token: &str, title: &str) -> (String, String) {
+    let created = send(
+        app,
+        reqwest::Method::POST,
+        "/v1/articles",
+        token,
+        json!({ "title": title, "rubric": fx::RUBRIC_SLUG, "authors": [fx::AUTHOR_SLUG],
+                "body": "Un texte prêt à paraître." }),
+    )
+    .await;
+    let data = &created["data"];
+    (
+        data["id"].as_str().unwrap().to_owned(),
+        data["slug"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_scheduled_publication_is_announced_at_its_time_and_withdrawn_if_the_schedule_changes() {
+    let app = TestApp::spawn_with(quick).await;
+    let token = admin(&app).await;
+    let (receiver, url) = Receiver::start().await;
+    let events = ["article.published", "article.unpublished"];
+    let (hook, _) = register(&app, &token, &url, &events).await;
+    let (first, first_slug) = draft(&app, &token, "La marée des équinoxes").await;
+    let (second, _) = draft(&app, &token, "Les phares automatiques").await;
+    let schedule = |id: String, at: chrono::DateTime<chrono::Utc>| {
+        let app = &app;
+        let token = &token;
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                &format!("/v1/articles/{id}/schedule"),
+                token,
+                json!({ "publish_at": at.to_rfc3339() }),
+            )
+            .await
+        }
+    };
+
+    // Both scheduled an hour ahead: two announcements wait for their time, none is sent.
+    let in_an_hour = chrono::Utc::now() + chrono::Duration::hours(1);
+    schedule(first.clone(), in_an_hour).await;
+    schedule(second.clone(), in_an_hour).await;
+    let log = deliveries(&app, &token, hook).await;
+    assert_eq!(log.len(), 2, "{log:#?}");
+    for d in &log {
+        assert_eq!(d["event"], "article.published");
+        assert_eq!(d["status"], "pending");
+        assert_eq!(d["attempts"], 0);
+        let due: chrono::DateTime<chrono::Utc> =
+            d["next_attempt_at"].as_str().unwrap().parse().unwrap();
+        assert!((due - in_an_hour).num_milliseconds().abs() < 5, "{d:#}");
+    }
+
+    // The second goes back to draft: its announcement is withdrawn (it was never public, so
+    // nothing is unpublished either). The first is moved to two seconds from now.
+    send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/articles/{second}/unpublish"),
+        &token,
+        json!({}),
+    )
+    .await;
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
+    schedule(first.clone(), soon).await;
+    let log = deliveries(&app, &token, hook).await;
+    assert_eq!(log.len(), 1, "one announcement left: {log:#?}");
+    assert!(receiver.got().is_empty(), "nothing before its time");
+
+    let got = receiver.wait_for(1).await;
+    let arrived = chrono::Utc::now();
+    let body = got[0].json();
+    assert_eq!(body["event"], "article.published");
+    assert_eq!(body["data"]["id"], first.as_str());
+    assert_eq!(body["data"]["slug"], first_slug.as_str());
+    let occurred: chrono::DateTime<chrono::Utc> =
+        body["occurred_at"].as_str().unwrap().parse().unwrap();
+    assert!((occurred - soon).num_milliseconds().abs() < 5);
+    assert!(arrived >= soon, "sent at its time, not before");
+    let (status, _) = get_json(&app, &format!("/v1/articles/{first_slug}"), None).await;
+    assert_eq!(status, StatusCode::OK, "public once announced");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.got().len(), 1, "{:#?}", receiver.got());
+}
+
 #[tokio::test]
 async fn failed_deliveries_are_retried_then_given_up_and_can_be_replayed() {
     let app = TestApp::spawn_with(quick).await;

@@ -32,6 +32,18 @@ pub async fn enqueue(
     data: Value,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    enqueue_due(conn, event, data, at, None).await
+}
+
+/// Queues `event`, which occurs (and is due) at `at`; `scheduled_article` marks the
+/// announcement of a scheduled publication, written ahead of its time.
+async fn enqueue_due(
+    conn: &impl ConnectionTrait,
+    event: Event,
+    data: Value,
+    at: DateTime<Utc>,
+    scheduled_article: Option<i64>,
+) -> AppResult<()> {
     let hooks = webhook::Entity::find()
         .filter(webhook::Column::Active.eq(true))
         .all(conn)
@@ -59,12 +71,43 @@ pub async fn enqueue(
             status: Set(PENDING.into()),
             attempts: Set(0),
             next_attempt_at: Set(at),
-            created_at: Set(at),
+            created_at: Set(now_or(at)),
+            scheduled_article_id: Set(scheduled_article),
             ..Default::default()
         }
         .insert(conn)
         .await?;
     }
+    Ok(())
+}
+
+/// When a row is written: `at`, unless that is a scheduled time still to come.
+fn now_or(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.min(Utc::now())
+}
+
+/// Whether `a` is scheduled to become public after `at` (not yet public).
+fn scheduled_after(a: &article::Model, at: DateTime<Utc>) -> bool {
+    a.status == "scheduled" && a.published_at.is_some_and(|t| t > at)
+}
+
+/// Withdraws the announcement of `before`'s publication if it was scheduled and not yet due
+/// (so no worker can have claimed it: a claim needs a due row).
+async fn withdraw_scheduled(
+    conn: &impl ConnectionTrait,
+    before: &article::Model,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    if !scheduled_after(before, at) {
+        return Ok(());
+    }
+    webhook_delivery::Entity::delete_many()
+        .filter(webhook_delivery::Column::ScheduledArticleId.eq(before.id))
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .filter(webhook_delivery::Column::Attempts.eq(0))
+        .filter(webhook_delivery::Column::NextAttemptAt.gt(at))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -98,15 +141,27 @@ pub async fn article_changed(
     let Some(after) = article::Entity::find_by_id(id).one(conn).await? else {
         return Ok(());
     };
+    // A scheduled publication is announced at its time, with the article as it stands when
+    // scheduled: any change before then replaces (or withdraws) that announcement.
+    withdraw_scheduled(conn, before, at).await?;
     let was = visible(&before.status, before.published_at, at);
     let is = visible(&after.status, after.published_at, at);
     let event = match (was, is) {
-        (false, true) => Event::ArticlePublished,
-        (true, false) => Event::ArticleUnpublished,
-        (true, true) => Event::ArticleUpdated,
-        (false, false) => return Ok(()),
+        (false, true) => Some(Event::ArticlePublished),
+        (true, false) => Some(Event::ArticleUnpublished),
+        (true, true) => Some(Event::ArticleUpdated),
+        (false, false) => None,
     };
-    enqueue(conn, event, article_data(&after, public_url, false), at).await
+    if let Some(event) = event {
+        enqueue(conn, event, article_data(&after, public_url, false), at).await?;
+    }
+    if scheduled_after(&after, at)
+        && let Some(due) = after.published_at
+    {
+        let data = article_data(&after, public_url, false);
+        enqueue_due(conn, Event::ArticlePublished, data, due, Some(id)).await?;
+    }
+    Ok(())
 }
 
 /// Before article `before` is deleted: `article.unpublished` with `deleted: true` if it was
@@ -117,6 +172,7 @@ pub async fn article_deleted(
     public_url: &str,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    withdraw_scheduled(conn, before, at).await?;
     if !visible(&before.status, before.published_at, at) {
         return Ok(());
     }
