@@ -254,6 +254,11 @@ pub struct PostCommentInput {
     pub body: String,
     /// Leave empty (a field for robots).
     pub website: Option<String>,
+    /// The client's key for this post (1 to 255 printable ASCII characters), as REST's
+    /// `Idempotency-Key`: posting again with it returns the comment first posted with it;
+    /// the same key with another comment is `BAD_USER_INPUT`, while the first post with it
+    /// is still being written `CONFLICT`. Keys belong to their writer.
+    pub idempotency_key: Option<String>,
 }
 
 /// "Send to a friend" is queued, then emailed.
@@ -286,7 +291,7 @@ impl CommentMutations {
             author_email: input.author_email,
             body: input.body,
             website: input.website,
-            idempotency_key: None,
+            idempotency_key: input.idempotency_key,
         };
         let posted = content(ctx)
             .comments()

@@ -504,6 +504,43 @@ async fn a_retried_post_with_the_same_idempotency_key_returns_the_first_comment(
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
+#[tokio::test]
+async fn graphql_posts_take_an_idempotency_key_too() {
+    let app = TestApp::spawn().await;
+    let post = |key: &str, body: &str| {
+        app.graphql(
+            "mutation($i: PostCommentInput!) { postComment(input: $i) { id body } }",
+            json!({ "i": { "articleSlug": fx::COMMENTED_SLUG, "authorName": "Reprise",
+                           "authorEmail": "reprise@example.fr", "body": body,
+                           "idempotencyKey": key } }),
+        )
+    };
+    let first = post("gql-1", "Posté par la porte GraphQL.").await;
+    let again = post("gql-1", "Posté par la porte GraphQL.").await;
+    let id = first["data"]["postComment"]["id"].as_str().expect("an id");
+    assert_eq!(again["data"]["postComment"]["id"], id, "{again:#}");
+    let n = "SELECT count(*) AS n FROM comments WHERE body = 'Posté par la porte GraphQL.'";
+    assert_eq!(count(&app, n).await, 1);
+    let other = post("gql-1", "Un autre texte sous la même clé.").await;
+    assert_eq!(error_code(&other), "BAD_USER_INPUT");
+    assert_eq!(other["errors"][0]["extensions"]["field"], "idempotencyKey");
+    let bad = post("", "Une clé vide.").await;
+    assert_eq!(error_code(&bad), "BAD_USER_INPUT");
+    // The same key through REST, by the same writer, is the same post.
+    let response = app
+        .client
+        .post(app.url(&comments_path(fx::COMMENTED_SLUG)))
+        .header("Idempotency-Key", "gql-1")
+        .json(&json!({ "author_name": "Reprise", "author_email": "reprise@example.fr",
+                       "body": "Posté par la porte GraphQL." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let rest: Value = response.json().await.unwrap();
+    assert_eq!(rest["data"]["id"], id);
+}
+
 /// Whether the Redis of the test machine answers; when it does not, Redis tests are
 /// skipped (with a note) unless `CI` is set, where they must run.
 async fn redis_available() -> bool {
