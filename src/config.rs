@@ -75,6 +75,10 @@ pub struct Config {
     pub webhook_retry_base: Duration,
     /// `KIOSQUE_WEBHOOK_MAX_ATTEMPTS` (default 8): attempts before a delivery is `failed`.
     pub webhook_max_attempts: i32,
+    /// `KIOSQUE_WEBHOOK_CA_FILE` (unset): a PEM file of root certificates that `https`
+    /// endpoints may also chain to (a partner's private CA), besides Mozilla's built-in roots.
+    /// Read and checked at start.
+    pub webhook_roots: Vec<reqwest::Certificate>,
     /// `KIOSQUE_TRUST_FORWARDED_FOR` (default false): behind one trusted reverse proxy, the
     /// client is the last address of `X-Forwarded-For` rather than the peer.
     pub trust_forwarded_for: bool,
@@ -222,6 +226,10 @@ impl Config {
                 30_000,
             )?),
             webhook_max_attempts: parse(&get, "KIOSQUE_WEBHOOK_MAX_ATTEMPTS", 8)?,
+            webhook_roots: match get("KIOSQUE_WEBHOOK_CA_FILE").filter(|s| !s.trim().is_empty()) {
+                Some(path) => roots_from_file(path.trim())?,
+                None => Vec::new(),
+            },
             hardening: Hardening {
                 header_read_timeout: Duration::from_secs(parse(
                     &get,
@@ -419,8 +427,13 @@ impl Config {
             "attempts before a webhook delivery is given up (`failed`)",
         ),
         (
+            "KIOSQUE_WEBHOOK_CA_FILE",
+            "(unset)",
+            "PEM root certificates that `https` webhook endpoints may also chain to",
+        ),
+        (
             "KIOSQUE_HEADER_READ_TIMEOUT_SECS",
-            "10",
+            "5",
             "a connection must send a whole request head within it, or is closed",
         ),
         (
@@ -464,6 +477,21 @@ impl Config {
             "log filter; logs are JSON when stdout is not a terminal",
         ),
     ];
+}
+
+/// The root certificates of a PEM file (at least one).
+fn roots_from_file(path: &str) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+    let invalid = |reason: String| ConfigError {
+        name: "KIOSQUE_WEBHOOK_CA_FILE",
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| invalid(format!("{path}: {e}")))?;
+    let roots =
+        reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| invalid(format!("{path}: {e}")))?;
+    if roots.is_empty() {
+        return Err(invalid(format!("{path} holds no PEM certificate")));
+    }
+    Ok(roots)
 }
 
 fn parse<T: std::str::FromStr>(

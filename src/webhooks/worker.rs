@@ -1,6 +1,7 @@
-//! The delivery worker: claims due deliveries, POSTs each payload to its endpoint (a bounded
-//! timeout, redirects not followed), and records the outcome: delivered on a 2xx answer,
-//! otherwise retried with exponential backoff up to a maximum of attempts, then `failed`.
+//! The delivery worker: claims due deliveries, POSTs each payload to its endpoint (`http` or
+//! `https`, certificates verified; a bounded timeout, redirects not followed), and records
+//! the outcome: delivered on a 2xx answer, otherwise retried with exponential backoff up to a
+//! maximum of attempts, then `failed`.
 //! On shutdown it finishes the delivery in hand and gives back the rest of its claim.
 
 use std::sync::Arc;
@@ -39,7 +40,11 @@ enum Outcome {
 
 impl WebhookWorker {
     pub fn from_config(config: &Config) -> Self {
-        let client = reqwest::Client::builder()
+        let mut client = reqwest::Client::builder();
+        for root in &config.webhook_roots {
+            client = client.add_root_certificate(root.clone());
+        }
+        let client = client
             .timeout(config.webhook_timeout)
             .connect_timeout(config.webhook_timeout)
             .redirect(reqwest::redirect::Policy::none())

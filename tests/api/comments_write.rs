@@ -531,8 +531,10 @@ async fn graphql_posts_take_an_idempotency_key_too() {
         .client
         .post(app.url(&comments_path(fx::COMMENTED_SLUG)))
         .header("Idempotency-Key", "gql-1")
-        .json(&json!({ "author_name": "Reprise", "author_email": "reprise@example.fr",
-                       "body": "Posté par la porte GraphQL." }))
+        .json(
+            &json!({ "author_name": "Reprise", "author_email": "reprise@example.fr",
+                       "body": "Posté par la porte GraphQL." }),
+        )
         .send()
         .await
         .unwrap();

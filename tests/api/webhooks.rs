@@ -76,6 +76,48 @@ impl Receiver {
         (receiver, url)
     }
 
+    /// The same receiver behind TLS on `localhost`, with a new self-signed certificate; returns
+    /// it, its URL and the certificate (PEM), which no public root vouches for.
+    async fn start_tls() -> (Self, String, String) {
+        use hyper_util::rt::TokioIo;
+        use hyper_util::service::TowerToHyperService;
+        use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let key =
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
+        let tls = tokio_rustls::rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![certified.cert.der().clone()], key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+        let receiver = Self::default();
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(receive))
+            .with_state(receiver.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "https://localhost:{}/hook",
+            listener.local_addr().unwrap().port()
+        );
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (acceptor, app) = (acceptor.clone(), app.clone());
+                tokio::spawn(async move {
+                    // A client that refuses the certificate ends the handshake: nothing to serve.
+                    let Ok(stream) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let service = TowerToHyperService::new(app);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        (receiver, url, certified.cert.pem())
+    }
+
     fn got(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
@@ -299,6 +341,69 @@ async fn editorial_changes_reach_the_endpoint_signed_with_its_secret() {
     // Newest first.
     assert_eq!(log[0]["event"], "comment.approved");
     assert_eq!(other_receiver.got().len(), 1);
+}
+
+#[tokio::test]
+async fn https_endpoints_get_their_deliveries_once_their_certificate_is_trusted() {
+    let (receiver, url, pem) = Receiver::start_tls().await;
+    let ca_file = std::env::temp_dir().join(format!(
+        "kiosque-webhook-ca-{}-{}.pem",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::write(&ca_file, &pem).unwrap();
+    let ca_path = ca_file.display().to_string();
+    // KIOSQUE_WEBHOOK_CA_FILE is read and checked like every setting.
+    let roots =
+        Config::from_lookup(|name| (name == "KIOSQUE_WEBHOOK_CA_FILE").then(|| ca_path.clone()))
+            .unwrap()
+            .webhook_roots;
+    assert_eq!(roots.len(), 1);
+    let refused = Config::from_lookup(|name| {
+        (name == "KIOSQUE_WEBHOOK_CA_FILE").then(|| "/nonexistent/ca.pem".to_owned())
+    });
+    assert!(refused.is_err());
+
+    // Without the root, the self-signed endpoint is refused: the certificate is checked.
+    let app = TestApp::spawn_with(|c| {
+        quick(c);
+        c.webhook_max_attempts = 1;
+    })
+    .await;
+    let token = admin(&app).await;
+    let (hook, _) = register(&app, &token, &url, &["article.published"]).await;
+    send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/articles/{}/publish", fx::DRAFT_SLUG),
+        &token,
+        json!({}),
+    )
+    .await;
+    let log = wait_until_settled(&app, &token, hook).await;
+    assert_eq!(log[0]["status"], "failed", "{log:#?}");
+    assert!(log[0]["response_status"].is_null(), "{log:#?}");
+    assert!(receiver.got().is_empty());
+
+    // With it (as the server reads it from KIOSQUE_WEBHOOK_CA_FILE), the event goes through TLS.
+    let app = TestApp::spawn_with(move |c| {
+        quick(c);
+        c.webhook_roots = roots.clone();
+    })
+    .await;
+    let token = admin(&app).await;
+    register(&app, &token, &url, &["article.published"]).await;
+    send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/articles/{}/publish", fx::DRAFT_SLUG),
+        &token,
+        json!({}),
+    )
+    .await;
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got[0].json()["event"], "article.published");
+    let _ = std::fs::remove_file(&ca_file);
 }
 
 /// Creates a draft by the fixtures' author in the fixtures' rubric: its global id and slug.
