@@ -200,6 +200,12 @@ async fn send(
     body
 }
 
+/// Publishes the article `key` (global id or slug) now.
+async fn publish(app: &TestApp, token: &str, key: &str) -> Value {
+    let path = format!("/v1/articles/{key}/publish");
+    send(app, reqwest::Method::POST, &path, token, json!({})).await
+}
+
 async fn deliveries(app: &TestApp, token: &str, webhook: i64) -> Vec<Value> {
     let (status, log) = get_json(
         app,
@@ -248,14 +254,7 @@ async fn editorial_changes_reach_the_endpoint_signed_with_its_secret() {
         json!({ "version": 1, "standfirst": "Brouillon." }),
     )
     .await;
-    send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/v1/articles/{id}/publish"),
-        &token,
-        json!({}),
-    )
-    .await;
+    publish(&app, &token, &id).await;
     send(
         &app,
         reqwest::Method::PATCH,
@@ -372,14 +371,7 @@ async fn https_endpoints_get_their_deliveries_once_their_certificate_is_trusted(
     .await;
     let token = admin(&app).await;
     let (hook, _) = register(&app, &token, &url, &["article.published"]).await;
-    send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/v1/articles/{}/publish", fx::DRAFT_SLUG),
-        &token,
-        json!({}),
-    )
-    .await;
+    publish(&app, &token, fx::DRAFT_SLUG).await;
     let log = wait_until_settled(&app, &token, hook).await;
     assert_eq!(log[0]["status"], "failed", "{log:#?}");
     assert!(log[0]["response_status"].is_null(), "{log:#?}");
@@ -393,14 +385,7 @@ async fn https_endpoints_get_their_deliveries_once_their_certificate_is_trusted(
     .await;
     let token = admin(&app).await;
     register(&app, &token, &url, &["article.published"]).await;
-    send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/v1/articles/{}/publish", fx::DRAFT_SLUG),
-        &token,
-        json!({}),
-    )
-    .await;
+    publish(&app, &token, fx::DRAFT_SLUG).await;
     let got = receiver.wait_for(1).await;
     assert_eq!(got[0].json()["event"], "article.published");
     let _ = std::fs::remove_file(&ca_file);
@@ -506,14 +491,7 @@ async fn failed_deliveries_are_retried_then_given_up_and_can_be_replayed() {
     let (flaky_hook, secret) = register(&app, &token, &flaky_url, &["article.published"]).await;
     let (down_hook, _) = register(&app, &token, &down_url, &["article.published"]).await;
 
-    send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/v1/articles/{}/publish", fx::DRAFT_SLUG),
-        &token,
-        json!({}),
-    )
-    .await;
+    publish(&app, &token, fx::DRAFT_SLUG).await;
 
     // 500, then 200: delivered at the second attempt, with the same body and delivery id.
     let got = flaky.wait_for(2).await;
@@ -772,14 +750,7 @@ async fn deliveries_written_while_no_worker_runs_go_out_when_a_server_starts() {
         &["article.published", "article.unpublished"],
     )
     .await;
-    send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/v1/articles/{}/publish", fx::DRAFT_SLUG),
-        &token,
-        json!({}),
-    )
-    .await;
+    publish(&app, &token, fx::DRAFT_SLUG).await;
     send(
         &app,
         reqwest::Method::POST,
@@ -927,14 +898,7 @@ async fn partner_sync_lists_changes_in_order_with_tombstones() {
     let since = chrono::Utc::now();
 
     // Three changes: a publication, an unpublication, a deletion.
-    send(
-        &app,
-        reqwest::Method::POST,
-        &format!("/v1/articles/{}/publish", fx::DRAFT_SLUG),
-        &token,
-        json!({}),
-    )
-    .await;
+    publish(&app, &token, fx::DRAFT_SLUG).await;
     send(
         &app,
         reqwest::Method::POST,
