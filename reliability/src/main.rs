@@ -193,7 +193,7 @@ async fn run(args: &Args, work: &std::path::Path, report: &mut Report) -> anyhow
         load::run(report, &mut server, &options).await?;
         server.kill9().await?;
     }
-    if all || args.what == "slow" {
+    if (all || args.what == "slow") && args.sqlite {
         let options = slow::Options {
             articles: 500,
             connections: 1_000,

@@ -32,16 +32,17 @@ pub async fn enqueue(
     data: Value,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    enqueue_due(conn, event, data, at, None).await
+    enqueue_due(conn, event, data, at, at, None).await
 }
 
-/// Queues `event`, which occurs (and is due) at `at`; `scheduled_article` marks the
-/// announcement of a scheduled publication, written ahead of its time.
+/// Queues `event`, written at `at`, which occurs (and is due) at `due`; `scheduled_article`
+/// marks the announcement of a scheduled publication, written ahead of its time.
 async fn enqueue_due(
     conn: &impl ConnectionTrait,
     event: Event,
     data: Value,
     at: DateTime<Utc>,
+    due: DateTime<Utc>,
     scheduled_article: Option<i64>,
 ) -> AppResult<()> {
     let hooks = webhook::Entity::find()
@@ -59,7 +60,7 @@ async fn enqueue_due(
     let payload = json!({
         "event": event.as_str(),
         "id": event_id(),
-        "occurred_at": at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        "occurred_at": due.to_rfc3339_opts(SecondsFormat::Micros, true),
         "data": data,
     })
     .to_string();
@@ -70,8 +71,8 @@ async fn enqueue_due(
             payload: Set(payload.clone()),
             status: Set(PENDING.into()),
             attempts: Set(0),
-            next_attempt_at: Set(at),
-            created_at: Set(now_or(at)),
+            next_attempt_at: Set(due),
+            created_at: Set(at),
             scheduled_article_id: Set(scheduled_article),
             ..Default::default()
         }
@@ -79,11 +80,6 @@ async fn enqueue_due(
         .await?;
     }
     Ok(())
-}
-
-/// When a row is written: `at`, unless that is a scheduled time still to come.
-fn now_or(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.min(Utc::now())
 }
 
 /// Whether `a` is scheduled to become public after `at` (not yet public).
@@ -152,14 +148,16 @@ pub async fn article_changed(
         (true, true) => Some(Event::ArticleUpdated),
         (false, false) => None,
     };
-    if let Some(event) = event {
-        enqueue(conn, event, article_data(&after, public_url, false), at).await?;
+    let due = after.published_at.filter(|_| scheduled_after(&after, at));
+    if event.is_none() && due.is_none() {
+        return Ok(());
     }
-    if scheduled_after(&after, at)
-        && let Some(due) = after.published_at
-    {
-        let data = article_data(&after, public_url, false);
-        enqueue_due(conn, Event::ArticlePublished, data, due, Some(id)).await?;
+    let data = article_data(&after, public_url, false);
+    if let Some(event) = event {
+        enqueue(conn, event, data.clone(), at).await?;
+    }
+    if let Some(due) = due {
+        enqueue_due(conn, Event::ArticlePublished, data, at, due, Some(id)).await?;
     }
     Ok(())
 }
