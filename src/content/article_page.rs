@@ -1,11 +1,11 @@
 //! The article page as one service call: the article with its body and byline (with bios),
 //! plus the parts the caller includes — tags, sources, comment count, neighbours in the
-//! rubric, more of the rubric, the first comments. Parts are read concurrently, one
-//! statement each. (The GraphQL door composes the same pieces field by field.)
+//! rubric, more of the rubric, the first comments. (The GraphQL door composes the same
+//! pieces field by field.)
 
-use crate::content::articles::{Adjacent, ArticleParts, ArticleRecord};
+use crate::content::articles::{Adjacent, ArticleParts, ArticleRecord, PageExtras};
 use crate::content::catalogue::{SourceRecord, TagRecord};
-use crate::content::comments::{CommentRecord, CommentScope};
+use crate::content::comments::CommentRecord;
 use crate::content::pagination::{Page, PageRequest};
 use crate::content::{Content, Viewer};
 use crate::error::{AppError, AppResult};
@@ -48,7 +48,10 @@ pub struct ArticlePage {
 }
 
 impl Content {
-    /// A visible article by slug with the parts asked for; `NOT_FOUND` otherwise.
+    /// A visible article by slug with the parts asked for; `NOT_FOUND` otherwise. The
+    /// article, its comment count, "more in this rubric" and its first comments are one
+    /// statement ([`PageExtras`]); tags, sources and neighbours one each, concurrently,
+    /// after it.
     pub async fn article_page(
         &self,
         viewer: &Viewer,
@@ -59,16 +62,23 @@ impl Content {
             body: true,
             author_bio: true,
         };
-        let article = self
+        let first_comments = parts.comments.map(PageRequest::first);
+        let extras = PageExtras {
+            more_in_rubric: parts.more_in_rubric.map(|n| (n, ArticleParts::default())),
+            comments: first_comments.as_ref(),
+            comment_count: parts.comment_count,
+        };
+        let found = self
             .articles()
-            .find_by_slug(viewer, slug, with)
+            .page_by_slug(viewer, slug, with, extras)
             .await?
             .ok_or_else(|| AppError::not_found("article"))?;
+        let article = found.article;
         let id = article.id;
         let ids = [id];
         let position = [(id, article.position().0)];
-        let (articles, catalogue, comments) = (self.articles(), self.catalogue(), self.comments());
-        let (tags, sources, comment_count, adjacent, more_in_rubric, first_comments) = tokio::try_join!(
+        let (articles, catalogue) = (self.articles(), self.catalogue());
+        let (tags, sources, adjacent) = tokio::try_join!(
             async {
                 Ok::<_, AppError>(match parts.tags {
                     true => catalogue.tags_of_articles(&ids).await?.remove(&id),
@@ -78,15 +88,6 @@ impl Content {
             async {
                 Ok(match parts.sources {
                     true => catalogue.sources_of_articles(&ids).await?.remove(&id),
-                    false => None,
-                })
-            },
-            async {
-                Ok(match parts.comment_count {
-                    true => comments
-                        .counts(viewer, &ids, CommentScope::All)
-                        .await?
-                        .remove(&id),
                     false => None,
                 })
             },
@@ -102,36 +103,15 @@ impl Content {
                     false => None,
                 })
             },
-            async {
-                Ok(match parts.more_in_rubric {
-                    Some(n) => articles
-                        .more_in_rubric(viewer, &ids, n, ArticleParts::default())
-                        .await?
-                        .remove(&id),
-                    None => None,
-                })
-            },
-            async {
-                Ok(match parts.comments {
-                    Some(n) => {
-                        let request = PageRequest::first(n);
-                        comments
-                            .for_articles(viewer, &ids, CommentScope::All, &request, false)
-                            .await?
-                            .remove(&id)
-                    }
-                    None => None,
-                })
-            },
         )?;
         Ok(ArticlePage {
             article,
             tags,
             sources,
-            comment_count,
+            comment_count: found.comment_count,
             adjacent,
-            more_in_rubric,
-            comments: first_comments,
+            more_in_rubric: found.more_in_rubric,
+            comments: found.comments,
         })
     }
 }

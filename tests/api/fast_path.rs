@@ -109,3 +109,96 @@ async fn unsupported_selections_stay_on_the_general_executor() {
         same_answer(&app, q, json!({}), false).await;
     }
 }
+
+/// The statements the fast path spends on `query` (once proven by [`same_answer`]).
+async fn fast_statements(app: &TestApp, query: &str, variables: &Value) -> u64 {
+    let before = app.statements();
+    raw(app, query, variables).await;
+    app.statements() - before
+}
+
+#[tokio::test]
+async fn the_article_page_is_one_statement_with_its_lists_and_comment_pages() {
+    let app = TestApp::spawn().await;
+    let article = "query Article($slug: String!) { article(slug: $slug) { title slug standfirst body publishedAt
+        authors { name slug bio } rubric { name slug } moreInRubric(first: 5) { title slug publishedAt }
+        comments(first: 50) { nodes { authorName body createdAt } } } }";
+    let vars = json!({ "slug": fx::COMMENTED_SLUG });
+    let body = same_answer(&app, article, vars.clone(), true).await;
+    assert!(
+        !body["data"]["article"]["moreInRubric"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(fast_statements(&app, article, &vars).await, 1);
+
+    // Pages of comments forward and backward from a cursor, with their total, and related
+    // articles in another shape: still one statement, still the executor's answer.
+    let paged = "query Paged($slug: String!, $after: String, $before: String) { article(slug: $slug) { slug
+        more: moreInRubric(first: 2) { slug title authors { name } rubric { slug } }
+        next: comments(first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          edges { cursor node { id authorName body createdAt } } }
+        back: comments(last: 2, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          nodes { id body } } } }";
+    let first = same_answer(
+        &app,
+        paged,
+        json!({ "slug": fx::COMMENTED_SLUG, "after": null, "before": null }),
+        true,
+    )
+    .await;
+    assert_eq!(
+        first["data"]["article"]["next"]["totalCount"],
+        json!(fx::COMMENTED_APPROVED)
+    );
+    // (Two comment lists are read as the article's relations, one statement each.)
+    let single = "query Paged($slug: String!, $after: String) { article(slug: $slug) { slug
+        more: moreInRubric(first: 2) { slug title authors { name } rubric { slug } }
+        comments(first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          edges { cursor node { id authorName body createdAt } } } } }";
+    let mut after = Value::Null;
+    let mut seen = 0;
+    loop {
+        let vars = json!({ "slug": fx::COMMENTED_SLUG, "after": after });
+        let body = same_answer(&app, single, vars.clone(), true).await;
+        assert_eq!(fast_statements(&app, single, &vars).await, 1);
+        let page = &body["data"]["article"]["comments"];
+        assert_eq!(page["totalCount"], json!(fx::COMMENTED_APPROVED));
+        seen += page["edges"].as_array().unwrap().len();
+        if page["pageInfo"]["hasNextPage"] != json!(true) {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen, fx::COMMENTED_APPROVED);
+    let back = "query Back($slug: String!, $before: String) { article(slug: $slug) {
+        comments(last: 3, before: $before) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          nodes { id body createdAt } } } }";
+    let body = same_answer(
+        &app,
+        back,
+        json!({ "slug": fx::COMMENTED_SLUG, "before": null }),
+        true,
+    )
+    .await;
+    let start = body["data"]["article"]["comments"]["pageInfo"]["startCursor"].clone();
+    let vars = json!({ "slug": fx::COMMENTED_SLUG, "before": start });
+    let body = same_answer(&app, back, vars.clone(), true).await;
+    assert_eq!(
+        body["data"]["article"]["comments"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(fast_statements(&app, back, &vars).await, 1);
+
+    // A draft (not the public's) and an article that does not exist.
+    for slug in [fx::DRAFT_SLUG, "no-such-article"] {
+        let vars = json!({ "slug": slug });
+        let body = same_answer(&app, article, vars.clone(), true).await;
+        assert!(body["data"]["article"].is_null());
+        assert_eq!(fast_statements(&app, article, &vars).await, 1);
+    }
+}

@@ -745,8 +745,8 @@ async fn rest_pages_cost_the_same_statements_at_any_size() {
     .await;
     assert_eq!(
         app.statements() - before,
-        3,
-        "the bare article page is three statements"
+        1,
+        "the bare article page is one statement"
     );
 }
 

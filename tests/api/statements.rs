@@ -91,3 +91,30 @@ async fn nested_lists_are_batched_not_per_row() {
         "nested lists: {small} statements for 2 rows, {large} for 40"
     );
 }
+
+#[tokio::test]
+async fn the_rest_article_page_reads_its_lists_with_the_article() {
+    let app = TestApp::spawn().await;
+    let get = |include: &'static str| {
+        let app = &app;
+        async move {
+            let before = app.statements();
+            let url = format!("/v1/articles/{}?include={include}", fx::COMMENTED_SLUG);
+            let response = app.client.get(app.url(&url)).send().await.expect("GET");
+            assert_eq!(response.status(), 200, "{url}");
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            (app.statements() - before, body["data"].clone())
+        }
+    };
+    let (statements, body) = get("more_in_rubric,comments,comment_count").await;
+    assert_eq!(statements, 1, "article, related, comments and their count");
+    assert_eq!(
+        body["comments"].as_array().map(Vec::len),
+        Some(fx::COMMENTED_APPROVED)
+    );
+    assert_eq!(body["comment_count"], json!(fx::COMMENTED_APPROVED));
+    assert!(!body["more_in_rubric"].as_array().unwrap().is_empty());
+    // Tags, sources and neighbours: one statement each, after the article.
+    let (statements, _) = get("tags,sources,adjacent,comment_count").await;
+    assert_eq!(statements, 4);
+}

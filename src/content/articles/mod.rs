@@ -1,12 +1,14 @@
 //! Articles: lookups, filtered and paginated lists, search, related articles and the
 //! previous/next links of a rubric. Every query here applies the viewer's visibility.
 
+mod bundle;
 mod model;
 mod queries;
 mod related;
 mod rows;
 mod sitemap;
 
+pub use bundle::{ArticleBundle, PageExtras};
 pub use model::*;
 pub use related::Adjacent;
 pub use sitemap::{SitemapEntry, SitemapKind, SitemapSize};

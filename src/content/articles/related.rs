@@ -22,6 +22,16 @@ pub struct Adjacent {
     pub next: Option<ArticleRecord>,
 }
 
+/// Writes the ids of the `n` latest other visible articles of the rubric of the article `g`.
+pub(super) fn latest_of_rubric(sql: &mut Sql, viewer: &Viewer, n: u32) {
+    let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "s");
+    sql.push("SELECT s.id FROM articles s WHERE ");
+    visible(sql, "s", viewer);
+    sql.push(&format!(
+        " AND s.rubric_id = g.rubric_id AND s.id <> g.id ORDER BY {key} DESC, s.id DESC LIMIT {n}"
+    ));
+}
+
 impl Articles<'_> {
     /// Up to `n` of the latest other articles of the rubric of each source article: one
     /// statement.
@@ -37,13 +47,8 @@ impl Articles<'_> {
         if ids.is_empty() || n == 0 {
             return Ok(out);
         }
-        let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "s");
         let same_rubric = |sql: &mut Sql| -> AppResult<()> {
-            sql.push("SELECT s.id FROM articles s WHERE ");
-            visible(sql, "s", viewer);
-            sql.push(&format!(
-                " AND s.rubric_id = g.rubric_id AND s.id <> g.id ORDER BY {key} DESC, s.id DESC LIMIT {n}"
-            ));
+            latest_of_rubric(sql, viewer, n);
             Ok(())
         };
         let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "p");

@@ -62,7 +62,7 @@ pub(super) fn wrap(
 }
 
 /// The bylines of the page's articles with bios: `(article_id, authors_json)`.
-fn authors_of_page(backend: DatabaseBackend) -> &'static str {
+pub(super) fn authors_of_page(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Postgres => {
             "SELECT aa.article_id, json_agg(json_build_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio) \

@@ -44,7 +44,7 @@ pub struct Comments<'a> {
 
 /// The columns of a comment. `parent_id` is given only when the parent is visible to the
 /// viewer too (a reply to a removed comment reads as a thread starter), in the same statement.
-fn columns(viewer: &Viewer) -> &'static str {
+pub(crate) fn columns(viewer: &Viewer) -> &'static str {
     match viewer.audience {
         Audience::Public => {
             "SELECT c.id, c.article_id, CASE WHEN EXISTS (SELECT 1 FROM comments vp WHERE vp.id = c.parent_id \
@@ -57,25 +57,72 @@ fn columns(viewer: &Viewer) -> &'static str {
     }
 }
 
-fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
+pub(crate) fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
     match viewer.audience {
         Audience::Public => sql.push(&format!("{alias}.status = 'approved'")),
         Audience::Staff => sql.push(&format!("{alias}.status <> 'deleted'")),
     };
 }
 
-/// Decodes the [`columns`] of a row by position (by name, each column cost a hash lookup and
-/// each NULL one a formatted error string); `group_id` follows them, at position 7.
-fn from_row(row: &QueryResult) -> Result<CommentRecord, DbErr> {
+/// Decodes the [`columns`] of a row by position, from position `at` (by name, each column
+/// cost a hash lookup and each NULL one a formatted error string). In this module's queries
+/// they come first and `group_id` follows them, at position 7.
+pub(crate) fn from_row_at(row: &QueryResult, at: usize) -> Result<CommentRecord, DbErr> {
     Ok(CommentRecord {
-        id: row.try_get_by_index(0)?,
-        article_id: row.try_get_by_index(1)?,
-        parent_id: row.try_get_by_index(2)?,
-        author_name: row.try_get_by_index(3)?,
-        body: row.try_get_by_index(4)?,
-        status: row.try_get_by_index(5)?,
-        created_at: row.try_get_by_index(6)?,
+        id: row.try_get_by_index(at)?,
+        article_id: row.try_get_by_index(at + 1)?,
+        parent_id: row.try_get_by_index(at + 2)?,
+        author_name: row.try_get_by_index(at + 3)?,
+        body: row.try_get_by_index(at + 4)?,
+        status: row.try_get_by_index(at + 5)?,
+        created_at: row.try_get_by_index(at + 6)?,
     })
+}
+
+/// Writes the ids of one page of the visible comments of the article `g` (in `scope`, oldest
+/// first, or newest first when paging backward), bounded by `LIMIT size + 1`.
+pub(crate) fn page_ids(
+    sql: &mut Sql,
+    viewer: &Viewer,
+    scope: CommentScope,
+    page: &PageRequest,
+) -> AppResult<()> {
+    let backward = page.direction == Direction::Backward;
+    let dir = if backward { "DESC" } else { "ASC" };
+    sql.push("SELECT s.id FROM comments s WHERE s.article_id = g.id AND ");
+    visible(sql, "s", viewer);
+    if scope == CommentScope::Threads {
+        sql.push(" AND (s.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = s.parent_id AND ");
+        visible(sql, "p", viewer);
+        sql.push("))");
+    }
+    if let Some(cursor) = &page.cursor {
+        let SortValue::Time(at) = cursor.key else {
+            return Err(AppError::invalid(
+                if backward { "before" } else { "after" },
+                "this cursor does not belong to comments",
+            ));
+        };
+        sql.push(&format!(
+            " AND (s.created_at, s.id) {} (",
+            if backward { "<" } else { ">" }
+        ));
+        sql.bind(at).push(", ").bind(cursor.id).push(")");
+    }
+    sql.push(&format!(
+        " ORDER BY s.created_at {dir}, s.id {dir} LIMIT {}",
+        page.size + 1
+    ));
+    Ok(())
+}
+
+/// The page of comments read with [`page_ids`], in the order they were read.
+pub(crate) fn page_of(
+    page: &PageRequest,
+    rows: Vec<CommentRecord>,
+    total: Option<i64>,
+) -> Page<CommentRecord> {
+    Page::from_rows(page, rows, cursor_of, total)
 }
 
 fn cursor_of(c: &CommentRecord) -> Cursor {
@@ -93,7 +140,7 @@ impl Comments<'_> {
     async fn fetch(&self, sql: Sql) -> AppResult<Vec<(i64, CommentRecord)>> {
         let rows = self.content.db.read_all(sql.build()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get_by_index::<i64>(7)?, from_row(row)?)))
+            .map(|row| Ok((row.try_get_by_index::<i64>(7)?, from_row_at(row, 0)?)))
             .collect()
     }
 
@@ -137,35 +184,12 @@ impl Comments<'_> {
         if article_ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let backward = page.direction == Direction::Backward;
-        let dir = if backward { "DESC" } else { "ASC" };
-        let inner = |sql: &mut Sql| -> AppResult<()> {
-            sql.push("SELECT s.id FROM comments s WHERE s.article_id = g.id AND ");
-            visible(sql, "s", viewer);
-            if scope == CommentScope::Threads {
-                sql.push(" AND (s.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = s.parent_id AND ");
-                visible(sql, "p", viewer);
-                sql.push("))");
-            }
-            if let Some(cursor) = &page.cursor {
-                let SortValue::Time(at) = cursor.key else {
-                    return Err(AppError::invalid(
-                        if backward { "before" } else { "after" },
-                        "this cursor does not belong to comments",
-                    ));
-                };
-                sql.push(&format!(
-                    " AND (s.created_at, s.id) {} (",
-                    if backward { "<" } else { ">" }
-                ));
-                sql.bind(at).push(", ").bind(cursor.id).push(")");
-            }
-            sql.push(&format!(
-                " ORDER BY s.created_at {dir}, s.id {dir} LIMIT {}",
-                page.size + 1
-            ));
-            Ok(())
+        let dir = if page.direction == Direction::Backward {
+            "DESC"
+        } else {
+            "ASC"
         };
+        let inner = |sql: &mut Sql| page_ids(sql, viewer, scope, page);
         let sql = self.grouped(
             viewer,
             "articles",
@@ -187,7 +211,7 @@ impl Comments<'_> {
             .into_iter()
             .map(|(id, rows)| {
                 let total = totals.as_ref().map(|t| t.get(&id).copied().unwrap_or(0));
-                (id, Page::from_rows(page, rows, cursor_of, total))
+                (id, page_of(page, rows, total))
             })
             .collect())
     }

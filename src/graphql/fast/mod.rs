@@ -19,7 +19,7 @@ use futures_util::future::{BoxFuture, try_join_all};
 pub use plan::Planner;
 use plan::{ArticleField, ArticlePlan, ConnField, EdgeField, Keyed, RootField};
 
-use crate::content::articles::{ArticleParts, ArticleRecord};
+use crate::content::articles::{ArticleParts, ArticleRecord, PageExtras};
 use crate::content::comments::{CommentRecord, CommentScope};
 use crate::content::pagination::{Page, PageRequest};
 use crate::content::{Content, Viewer};
@@ -84,6 +84,9 @@ async fn load_root(
     Ok(Some(match field {
         RootField::Typename => RootData::Typename,
         RootField::Article { slug, plan } => {
+            if let Some(found) = bundled(content, viewer, slug, plan).await? {
+                return Ok(Some(RootData::Article(found)));
+            }
             match content
                 .articles()
                 .find_by_slug(viewer, slug, plan.parts)
@@ -122,6 +125,64 @@ async fn load_root(
             RootData::Articles(page, loaded)
         }
     }))
+}
+
+/// Reads an article by slug with its "more in this rubric" and its comments in ONE statement
+/// ([`PageExtras`]), when the plan's relations allow it: at most one of each, the related
+/// articles without relations (nor bios) of their own. `None` when they do not: the article
+/// and its relations are then read by [`load`].
+async fn bundled(
+    content: &Content,
+    viewer: &Viewer,
+    slug: &str,
+    plan: &ArticlePlan,
+) -> AppResult<Option<Option<(ArticleRecord, Loaded)>>> {
+    let mut more = None;
+    let mut comments = None;
+    for (index, (_, field)) in plan.fields.iter().enumerate() {
+        match field {
+            ArticleField::MoreInRubric { first, plan: sub } => {
+                if more.is_some() || sub.fields.iter().any(|(_, f)| f.is_relation()) {
+                    return Ok(None);
+                }
+                more = Some((index, *first, sub.parts));
+            }
+            ArticleField::Comments { args, plan: conn } => {
+                if comments.is_some() {
+                    return Ok(None);
+                }
+                let request = PageRequest::parse(args, content.max_page_size)?;
+                comments = Some((index, request, conn.wants_total()));
+            }
+            _ => {}
+        }
+    }
+    let extras = PageExtras {
+        more_in_rubric: more.map(|(_, n, parts)| (n, parts)),
+        comments: comments.as_ref().map(|(_, request, _)| request),
+        comment_count: comments.as_ref().is_some_and(|(_, _, total)| *total),
+    };
+    if !extras.bundles() {
+        return Ok(None);
+    }
+    let Some(found) = content
+        .articles()
+        .page_by_slug(viewer, slug, plan.parts, extras)
+        .await?
+    else {
+        return Ok(Some(None));
+    };
+    let id = found.article.id;
+    let mut loaded = Loaded::default();
+    if let (Some((index, ..)), Some(list)) = (more, found.more_in_rubric) {
+        loaded
+            .more
+            .insert(index, (HashMap::from([(id, list)]), Loaded::default()));
+    }
+    if let (Some((index, ..)), Some(page)) = (comments, found.comments) {
+        loaded.comments.insert(index, HashMap::from([(id, page)]));
+    }
+    Ok(Some(Some((found.article, loaded))))
 }
 
 /// Reads the relations of a list of articles, one statement per relation (concurrently), and

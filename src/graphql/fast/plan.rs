@@ -62,6 +62,13 @@ pub enum ArticleField {
     },
 }
 
+impl ArticleField {
+    /// Whether the field is read by a statement of its own (not from the article's row).
+    pub fn is_relation(&self) -> bool {
+        matches!(self, Self::MoreInRubric { .. } | Self::Comments { .. })
+    }
+}
+
 pub struct ArticlePlan {
     pub fields: Keyed<ArticleField>,
     pub parts: ArticleParts,

@@ -1,0 +1,270 @@
+//! The article page in ONE statement: the article by slug (with its byline, bios and body as
+//! asked), the latest other articles of its rubric, a page of its comments and their number,
+//! as the arms of a `UNION ALL` over the article's CTE. One round trip instead of two, one
+//! statement instead of three: the page's latency on one connection and the server's CPU
+//! per page both measured lower (BENCHMARKS.md).
+//!
+//! Every row has the same columns:
+//! - 0–22: an article's, as [`rows::from_row`] reads them (all NULL on comment rows; the
+//!   body, 20–22, NULL when it is not asked for);
+//! - 23: the kind of the row: 0 the article, 1 one of "more in this rubric", 2 a comment;
+//! - 24–30: a comment's, as [`comments::from_row_at`] reads them;
+//! - 31: the number of visible comments (on the article's row, when asked for).
+//!
+//! The arms' rows are put back in their lists' order here (a few dozen rows), rather than
+//! trusting the order in which the engine appends the arms. PostgreSQL types the columns of
+//! `A UNION ALL B UNION ALL C` pairwise from the left, and two untyped NULLs make `text`: so
+//! the first arm's padding is typed.
+
+use std::cmp::Reverse;
+
+use sea_orm::{DatabaseBackend, DbErr};
+
+use super::Articles;
+use super::model::*;
+use super::related::latest_of_rubric;
+use super::rows::{self, authors_of_page, from_row, visible};
+use crate::content::Viewer;
+use crate::content::comments::{self, CommentRecord, CommentScope};
+use crate::content::pagination::{Direction, Page, PageRequest};
+use crate::content::sql::Sql;
+use crate::error::AppResult;
+
+const KIND: usize = 23;
+const COMMENT: usize = 24;
+const COMMENT_COUNT: usize = 31;
+/// The article columns of a comment row.
+const ARTICLE_NULLS: &str = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+                             NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
+/// The comment columns of the article's row (typed: see the module documentation) and of the
+/// others.
+const COMMENT_TYPED_NULLS: &str = "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
+                                   CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                                   CAST(NULL AS TIMESTAMPTZ)";
+const COMMENT_NULLS: &str = "NULL, NULL, NULL, NULL, NULL, NULL, NULL";
+
+/// What to read with the article.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageExtras<'r> {
+    /// The latest other articles of the rubric: how many, with which parts. Bios are not
+    /// read in this statement (see [`PageExtras::bundles`]).
+    pub more_in_rubric: Option<(u32, ArticleParts)>,
+    /// A page of the visible comments (all of them, oldest first).
+    pub comments: Option<&'r PageRequest>,
+    /// The number of visible comments (also the comments page's total, which is given only
+    /// with it).
+    pub comment_count: bool,
+}
+
+impl PageExtras<'_> {
+    /// Whether [`Articles::page_by_slug`] reads these in one statement: the related
+    /// articles' bylines are read from the articles' own copy, without bios.
+    pub fn bundles(&self) -> bool {
+        self.more_in_rubric
+            .is_none_or(|(_, parts)| !parts.author_bio)
+    }
+}
+
+/// The article and what [`PageExtras`] asked for.
+#[derive(Debug)]
+pub struct ArticleBundle {
+    pub article: ArticleRecord,
+    pub more_in_rubric: Option<Vec<ArticleRecord>>,
+    pub comments: Option<Page<CommentRecord>>,
+    pub comment_count: Option<i64>,
+}
+
+impl Articles<'_> {
+    /// A visible article by slug with the extras, in one statement (when
+    /// [`PageExtras::bundles`]; otherwise one per part).
+    pub async fn page_by_slug(
+        &self,
+        viewer: &Viewer,
+        slug: &str,
+        parts: ArticleParts,
+        extras: PageExtras<'_>,
+    ) -> AppResult<Option<ArticleBundle>> {
+        if !extras.bundles() {
+            return self.page_by_parts(viewer, slug, parts, extras).await;
+        }
+        let sql = bundle_sql(self.content.backend(), viewer, slug, parts, extras)?;
+        let rows = self.content.db.read_all(sql.build()).await?;
+        let mut article = None;
+        let mut more = Vec::new();
+        let mut found = Vec::new();
+        let mut count = None;
+        for row in &rows {
+            match row.try_get_by_index::<i32>(KIND)? {
+                0 => {
+                    article = Some(from_row(row, parts)?);
+                    count = row.try_get_by_index::<Option<i64>>(COMMENT_COUNT)?;
+                }
+                1 => {
+                    let (_, more_parts) = extras.more_in_rubric.unwrap_or_default();
+                    more.push(from_row(row, more_parts)?);
+                }
+                2 => found.push(comments::from_row_at(row, COMMENT)?),
+                other => {
+                    return Err(DbErr::Type(format!("article page row of kind {other}")).into());
+                }
+            }
+        }
+        let Some(article) = article else {
+            return Ok(None);
+        };
+        more.sort_unstable_by_key(|a| Reverse(a.position()));
+        let comments = extras.comments.map(|page| {
+            match page.direction {
+                Direction::Forward => found.sort_unstable_by_key(|c| (c.created_at, c.id)),
+                Direction::Backward => {
+                    found.sort_unstable_by_key(|c| Reverse((c.created_at, c.id)))
+                }
+            }
+            comments::page_of(page, found, count)
+        });
+        Ok(Some(ArticleBundle {
+            article,
+            more_in_rubric: extras.more_in_rubric.map(|_| more),
+            comments,
+            comment_count: count.filter(|_| extras.comment_count),
+        }))
+    }
+
+    /// [`Articles::page_by_slug`] one statement per part: the article, then the others
+    /// concurrently.
+    async fn page_by_parts(
+        &self,
+        viewer: &Viewer,
+        slug: &str,
+        parts: ArticleParts,
+        extras: PageExtras<'_>,
+    ) -> AppResult<Option<ArticleBundle>> {
+        let Some(article) = self.find_by_slug(viewer, slug, parts).await? else {
+            return Ok(None);
+        };
+        let ids = [article.id];
+        let comments = self.content.comments();
+        let (more_in_rubric, page, comment_count) = tokio::try_join!(
+            async {
+                Ok(match extras.more_in_rubric {
+                    Some((n, parts)) => self
+                        .more_in_rubric(viewer, &ids, n, parts)
+                        .await?
+                        .remove(&article.id),
+                    None => None,
+                })
+            },
+            async {
+                Ok(match extras.comments {
+                    Some(page) => comments
+                        .for_articles(viewer, &ids, CommentScope::All, page, extras.comment_count)
+                        .await?
+                        .remove(&article.id),
+                    None => None,
+                })
+            },
+            async {
+                Ok::<_, crate::error::AppError>(match (extras.comment_count, extras.comments) {
+                    (true, None) => comments
+                        .counts(viewer, &ids, CommentScope::All)
+                        .await?
+                        .remove(&article.id),
+                    _ => None,
+                })
+            },
+        )?;
+        let comment_count = match (&page, extras.comment_count) {
+            (Some(page), true) => page.total,
+            _ => comment_count,
+        };
+        Ok(Some(ArticleBundle {
+            article,
+            more_in_rubric,
+            comments: page,
+            comment_count,
+        }))
+    }
+}
+
+/// The statement of [`Articles::page_by_slug`] (module documentation).
+fn bundle_sql(
+    backend: DatabaseBackend,
+    viewer: &Viewer,
+    slug: &str,
+    parts: ArticleParts,
+    extras: PageExtras<'_>,
+) -> AppResult<Sql> {
+    let postgres = backend == DatabaseBackend::Postgres;
+    let mut sql = Sql::new(backend);
+    sql.push("WITH page AS (");
+    rows::columns(&mut sql, parts);
+    sql.push(" FROM articles a WHERE a.slug = ")
+        .bind(slug.to_owned())
+        .push(" AND ");
+    visible(&mut sql, "a", viewer);
+
+    // The article.
+    sql.push(") SELECT r.slug AS rubric_slug, r.name AS rubric_name, ");
+    if parts.author_bio {
+        sql.push("au.authors_json, ");
+    }
+    sql.push("p.*");
+    if !parts.body {
+        sql.push(", NULL, NULL, NULL");
+    }
+    sql.push(", 0 AS kind, ")
+        .push(COMMENT_TYPED_NULLS)
+        .push(", ");
+    if extras.comment_count {
+        sql.push("(SELECT count(*) FROM comments s WHERE s.article_id = p.id AND ");
+        comments::visible(&mut sql, "s", viewer);
+        sql.push(")");
+    } else {
+        sql.push("CAST(NULL AS BIGINT)");
+    }
+    sql.push(" AS comment_count FROM page p JOIN rubrics r ON r.id = p.rubric_id");
+    if parts.author_bio {
+        sql.push(" LEFT JOIN (")
+            .push(authors_of_page(backend))
+            .push(") au ON au.article_id = p.id");
+    }
+
+    // More in this rubric (`g` is the article).
+    if let Some((n, more)) = extras.more_in_rubric {
+        sql.push(" UNION ALL SELECT r.slug, r.name, m.*");
+        if !more.body {
+            sql.push(", NULL, NULL, NULL");
+        }
+        sql.push(", 1, ").push(COMMENT_NULLS).push(", NULL FROM (");
+        rows::columns(&mut sql, more);
+        if postgres {
+            sql.push(" FROM page g CROSS JOIN LATERAL (");
+            latest_of_rubric(&mut sql, viewer, n);
+            sql.push(") gs JOIN articles a ON a.id = gs.id");
+        } else {
+            sql.push(" FROM page g JOIN articles a ON a.id IN (");
+            latest_of_rubric(&mut sql, viewer, n);
+            sql.push(")");
+        }
+        sql.push(") m JOIN rubrics r ON r.id = m.rubric_id");
+    }
+
+    // A page of its comments.
+    if let Some(page) = extras.comments {
+        let columns = comments::columns(viewer);
+        sql.push(" UNION ALL SELECT ")
+            .push(ARTICLE_NULLS)
+            .push(", 2, ")
+            .push(columns.strip_prefix("SELECT ").unwrap_or(columns));
+        if postgres {
+            sql.push(", NULL FROM page g CROSS JOIN LATERAL (");
+            comments::page_ids(&mut sql, viewer, CommentScope::All, page)?;
+            sql.push(") gs JOIN comments c ON c.id = gs.id");
+        } else {
+            sql.push(", NULL FROM page g JOIN comments c ON c.id IN (");
+            comments::page_ids(&mut sql, viewer, CommentScope::All, page)?;
+            sql.push(")");
+        }
+    }
+    Ok(sql)
+}
