@@ -23,7 +23,7 @@ use sea_orm::{DatabaseBackend, DbErr};
 use super::Articles;
 use super::model::*;
 use super::related::latest_of_rubric;
-use super::rows::{self, authors_of_page, from_row, visible};
+use super::rows::{self, authors_of_one, from_row, visible};
 use crate::content::Viewer;
 use crate::content::comments::{self, CommentRecord, CommentScope};
 use crate::content::pagination::{Direction, Page, PageRequest};
@@ -186,7 +186,10 @@ impl Articles<'_> {
     }
 }
 
-/// The statement of [`Articles::page_by_slug`] (module documentation).
+/// The statement of [`Articles::page_by_slug`] (module documentation). The lists are read
+/// straight from their indexes (`comments_public`, `articles_visible_by_rubric`) with the
+/// article's id and rubric as scalar subqueries, and the related articles take the article's
+/// rubric row (theirs by definition) from a second CTE.
 fn bundle_sql(
     backend: DatabaseBackend,
     viewer: &Viewer,
@@ -194,7 +197,6 @@ fn bundle_sql(
     parts: ArticleParts,
     extras: PageExtras<'_>,
 ) -> AppResult<Sql> {
-    let postgres = backend == DatabaseBackend::Postgres;
     let mut sql = Sql::new(backend);
     sql.push("WITH page AS (");
     rows::columns(&mut sql, parts);
@@ -202,11 +204,15 @@ fn bundle_sql(
         .bind(slug.to_owned())
         .push(" AND ");
     visible(&mut sql, "a", viewer);
+    sql.push(
+        "), rubric AS (SELECT r.slug, r.name FROM page p JOIN rubrics r ON r.id = p.rubric_id)",
+    );
 
     // The article.
-    sql.push(") SELECT r.slug AS rubric_slug, r.name AS rubric_name, ");
+    sql.push(" SELECT r.slug AS rubric_slug, r.name AS rubric_name, ");
     if parts.author_bio {
-        sql.push("au.authors_json, ");
+        authors_of_one(&mut sql);
+        sql.push(" AS authors_json, ");
     }
     sql.push("p.*");
     if !parts.body {
@@ -222,14 +228,9 @@ fn bundle_sql(
     } else {
         sql.push("CAST(NULL AS BIGINT)");
     }
-    sql.push(" AS comment_count FROM page p JOIN rubrics r ON r.id = p.rubric_id");
-    if parts.author_bio {
-        sql.push(" LEFT JOIN (")
-            .push(authors_of_page(backend))
-            .push(") au ON au.article_id = p.id");
-    }
+    sql.push(" AS comment_count FROM page p CROSS JOIN rubric r");
 
-    // More in this rubric (`g` is the article).
+    // More in this rubric.
     if let Some((n, more)) = extras.more_in_rubric {
         sql.push(" UNION ALL SELECT r.slug, r.name, m.*");
         if !more.body {
@@ -237,34 +238,31 @@ fn bundle_sql(
         }
         sql.push(", 1, ").push(COMMENT_NULLS).push(", NULL FROM (");
         rows::columns(&mut sql, more);
-        if postgres {
-            sql.push(" FROM page g CROSS JOIN LATERAL (");
-            latest_of_rubric(&mut sql, viewer, n);
-            sql.push(") gs JOIN articles a ON a.id = gs.id");
-        } else {
-            sql.push(" FROM page g JOIN articles a ON a.id IN (");
-            latest_of_rubric(&mut sql, viewer, n);
-            sql.push(")");
-        }
-        sql.push(") m JOIN rubrics r ON r.id = m.rubric_id");
+        latest_of_rubric(
+            &mut sql,
+            viewer,
+            n,
+            "a",
+            ("(SELECT id FROM page)", "(SELECT rubric_id FROM page)"),
+        );
+        sql.push(") m CROSS JOIN rubric r");
     }
 
     // A page of its comments.
     if let Some(page) = extras.comments {
-        let columns = comments::columns(viewer);
         sql.push(" UNION ALL SELECT ")
             .push(ARTICLE_NULLS)
-            .push(", 2, ")
-            .push(columns.strip_prefix("SELECT ").unwrap_or(columns));
-        if postgres {
-            sql.push(", NULL FROM page g CROSS JOIN LATERAL (");
-            comments::page_ids(&mut sql, viewer, CommentScope::All, page)?;
-            sql.push(") gs JOIN comments c ON c.id = gs.id");
-        } else {
-            sql.push(", NULL FROM page g JOIN comments c ON c.id IN (");
-            comments::page_ids(&mut sql, viewer, CommentScope::All, page)?;
-            sql.push(")");
-        }
+            .push(", 2, k.*, NULL FROM (")
+            .push(comments::columns(viewer));
+        comments::page_of_article(
+            &mut sql,
+            viewer,
+            CommentScope::All,
+            page,
+            "c",
+            "(SELECT id FROM page)",
+        )?;
+        sql.push(") k");
     }
     Ok(sql)
 }

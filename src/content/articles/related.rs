@@ -22,13 +22,21 @@ pub struct Adjacent {
     pub next: Option<ArticleRecord>,
 }
 
-/// Writes the ids of the `n` latest other visible articles of the rubric of the article `g`.
-pub(super) fn latest_of_rubric(sql: &mut Sql, viewer: &Viewer, n: u32) {
-    let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "s");
-    sql.push("SELECT s.id FROM articles s WHERE ");
-    visible(sql, "s", viewer);
+/// Writes ` FROM articles {alias} WHERE …` up to its `LIMIT n`: the `n` latest other visible
+/// articles of the rubric `rubric` than the article `id`. The caller writes what is
+/// selected.
+pub(super) fn latest_of_rubric(
+    sql: &mut Sql,
+    viewer: &Viewer,
+    n: u32,
+    alias: &str,
+    (id, rubric): (&str, &str),
+) {
+    let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, alias);
+    sql.push(&format!(" FROM articles {alias} WHERE "));
+    visible(sql, alias, viewer);
     sql.push(&format!(
-        " AND s.rubric_id = g.rubric_id AND s.id <> g.id ORDER BY {key} DESC, s.id DESC LIMIT {n}"
+        " AND {alias}.rubric_id = {rubric} AND {alias}.id <> {id} ORDER BY {key} DESC, {alias}.id DESC LIMIT {n}"
     ));
 }
 
@@ -48,7 +56,8 @@ impl Articles<'_> {
             return Ok(out);
         }
         let same_rubric = |sql: &mut Sql| -> AppResult<()> {
-            latest_of_rubric(sql, viewer, n);
+            sql.push("SELECT s.id");
+            latest_of_rubric(sql, viewer, n, "s", ("g.id", "g.rubric_id"));
             Ok(())
         };
         let outer = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "p");

@@ -49,7 +49,7 @@ pub(super) fn wrap(
             ") SELECT r.slug AS rubric_slug, r.name AS rubric_name, au.authors_json, p.* \
              FROM page p JOIN rubrics r ON r.id = p.rubric_id LEFT JOIN (",
         );
-        sql.push(authors_of_page(sql.backend));
+        authors_of_page(sql);
         sql.push(") au ON au.article_id = p.id");
     } else {
         sql.push(
@@ -61,20 +61,37 @@ pub(super) fn wrap(
     Ok(())
 }
 
-/// The bylines of the page's articles with bios: `(article_id, authors_json)`.
-pub(super) fn authors_of_page(backend: DatabaseBackend) -> &'static str {
+/// The aggregate of a byline with bios, over `article_authors aa JOIN authors x`: a JSON
+/// array of `[id, slug, name, avatar, bio]` in byline order.
+fn byline_aggregate(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Postgres => {
-            "SELECT aa.article_id, json_agg(json_build_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio) \
-             ORDER BY aa.position, x.id)::text AS authors_json FROM article_authors aa \
-             JOIN authors x ON x.id = aa.author_id WHERE aa.article_id IN (SELECT id FROM page) GROUP BY aa.article_id"
+            "json_agg(json_build_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio) \
+             ORDER BY aa.position, x.id)::text"
         }
         _ => {
-            "SELECT aa.article_id, json_group_array(json_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio) \
-             ORDER BY aa.position, x.id) AS authors_json FROM article_authors aa \
-             JOIN authors x ON x.id = aa.author_id WHERE aa.article_id IN (SELECT id FROM page) GROUP BY aa.article_id"
+            "json_group_array(json_array(x.id, x.slug, x.display_name, x.avatar_url, x.bio) \
+             ORDER BY aa.position, x.id)"
         }
     }
+}
+
+/// Writes the bylines of the page's articles with bios: `(article_id, authors_json)`.
+fn authors_of_page(sql: &mut Sql) {
+    let aggregate = byline_aggregate(sql.backend);
+    sql.push("SELECT aa.article_id, ").push(aggregate).push(
+        " AS authors_json FROM article_authors aa JOIN authors x ON x.id = aa.author_id \
+         WHERE aa.article_id IN (SELECT id FROM page) GROUP BY aa.article_id",
+    );
+}
+
+/// Writes the byline with bios of the article `p` as a scalar subquery: for one article,
+/// cheaper than [`authors_of_page`]'s grouped join.
+pub(super) fn authors_of_one(sql: &mut Sql) {
+    let aggregate = byline_aggregate(sql.backend);
+    sql.push("(SELECT ").push(aggregate).push(
+        " FROM article_authors aa JOIN authors x ON x.id = aa.author_id WHERE aa.article_id = p.id)",
+    );
 }
 
 /// Writes the visibility predicate of `alias` for `viewer`.

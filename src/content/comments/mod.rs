@@ -79,20 +79,27 @@ pub(crate) fn from_row_at(row: &QueryResult, at: usize) -> Result<CommentRecord,
     })
 }
 
-/// Writes the ids of one page of the visible comments of the article `g` (in `scope`, oldest
-/// first, or newest first when paging backward), bounded by `LIMIT size + 1`.
-pub(crate) fn page_ids(
+/// Writes ` FROM comments {alias} WHERE …` up to its `LIMIT size + 1`: one page of the
+/// visible comments of the article whose id is `article` (in `scope`, oldest first, or
+/// newest first when paging backward). The caller writes what is selected.
+pub(crate) fn page_of_article(
     sql: &mut Sql,
     viewer: &Viewer,
     scope: CommentScope,
     page: &PageRequest,
+    alias: &str,
+    article: &str,
 ) -> AppResult<()> {
     let backward = page.direction == Direction::Backward;
     let dir = if backward { "DESC" } else { "ASC" };
-    sql.push("SELECT s.id FROM comments s WHERE s.article_id = g.id AND ");
-    visible(sql, "s", viewer);
+    sql.push(&format!(
+        " FROM comments {alias} WHERE {alias}.article_id = {article} AND "
+    ));
+    visible(sql, alias, viewer);
     if scope == CommentScope::Threads {
-        sql.push(" AND (s.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = s.parent_id AND ");
+        sql.push(&format!(
+            " AND ({alias}.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = {alias}.parent_id AND "
+        ));
         visible(sql, "p", viewer);
         sql.push("))");
     }
@@ -104,19 +111,19 @@ pub(crate) fn page_ids(
             ));
         };
         sql.push(&format!(
-            " AND (s.created_at, s.id) {} (",
+            " AND ({alias}.created_at, {alias}.id) {} (",
             if backward { "<" } else { ">" }
         ));
         sql.bind(at).push(", ").bind(cursor.id).push(")");
     }
     sql.push(&format!(
-        " ORDER BY s.created_at {dir}, s.id {dir} LIMIT {}",
+        " ORDER BY {alias}.created_at {dir}, {alias}.id {dir} LIMIT {}",
         page.size + 1
     ));
     Ok(())
 }
 
-/// The page of comments read with [`page_ids`], in the order they were read.
+/// The page of comments read with [`page_of_article`], in the order they were read.
 pub(crate) fn page_of(
     page: &PageRequest,
     rows: Vec<CommentRecord>,
@@ -189,7 +196,10 @@ impl Comments<'_> {
         } else {
             "ASC"
         };
-        let inner = |sql: &mut Sql| page_ids(sql, viewer, scope, page);
+        let inner = |sql: &mut Sql| {
+            sql.push("SELECT s.id");
+            page_of_article(sql, viewer, scope, page, "s", "g.id")
+        };
         let sql = self.grouped(
             viewer,
             "articles",
