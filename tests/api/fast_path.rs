@@ -202,3 +202,20 @@ async fn the_article_page_is_one_statement_with_its_lists_and_comment_pages() {
         assert_eq!(fast_statements(&app, article, &vars).await, 1);
     }
 }
+
+#[tokio::test]
+async fn related_articles_with_bios_and_bodies_are_in_the_one_statement_too() {
+    let app = TestApp::spawn().await;
+    let q = "query($slug: String!) { article(slug: $slug) { slug authors { name bio }
+        moreInRubric(first: 3) { slug body(format: TEXT) authors { name slug bio } rubric { name } }
+        comments(first: 2) { totalCount nodes { body } } } }";
+    let vars = json!({ "slug": fx::COMMENTED_SLUG });
+    let body = same_answer(&app, q, vars.clone(), true).await;
+    let more = body["data"]["article"]["moreInRubric"].as_array().unwrap();
+    assert!(!more.is_empty());
+    assert!(
+        more.iter()
+            .all(|a| a["authors"].as_array().is_some_and(|x| !x.is_empty()))
+    );
+    assert_eq!(fast_statements(&app, q, &vars).await, 1);
+}

@@ -46,23 +46,13 @@ const COMMENT_NULLS: &str = "NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 /// What to read with the article.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PageExtras<'r> {
-    /// The latest other articles of the rubric: how many, with which parts. Bios are not
-    /// read in this statement (see [`PageExtras::bundles`]).
+    /// The latest other articles of the rubric: how many, with which parts.
     pub more_in_rubric: Option<(u32, ArticleParts)>,
     /// A page of the visible comments (all of them, oldest first).
     pub comments: Option<&'r PageRequest>,
     /// The number of visible comments (also the comments page's total, which is given only
     /// with it).
     pub comment_count: bool,
-}
-
-impl PageExtras<'_> {
-    /// Whether [`Articles::page_by_slug`] reads these in one statement: the related
-    /// articles' bylines are read from the articles' own copy, without bios.
-    pub fn bundles(&self) -> bool {
-        self.more_in_rubric
-            .is_none_or(|(_, parts)| !parts.author_bio)
-    }
 }
 
 /// The article and what [`PageExtras`] asked for.
@@ -75,8 +65,7 @@ pub struct ArticleBundle {
 }
 
 impl Articles<'_> {
-    /// A visible article by slug with the extras, in one statement (when
-    /// [`PageExtras::bundles`]; otherwise one per part).
+    /// A visible article by slug with the extras, in one statement.
     pub async fn page_by_slug(
         &self,
         viewer: &Viewer,
@@ -84,9 +73,6 @@ impl Articles<'_> {
         parts: ArticleParts,
         extras: PageExtras<'_>,
     ) -> AppResult<Option<ArticleBundle>> {
-        if !extras.bundles() {
-            return self.page_by_parts(viewer, slug, parts, extras).await;
-        }
         let sql = bundle_sql(self.content.backend(), viewer, slug, parts, extras)?;
         let rows = self.content.db.read_all(sql.build()).await?;
         let mut article = None;
@@ -129,61 +115,6 @@ impl Articles<'_> {
             comment_count: count.filter(|_| extras.comment_count),
         }))
     }
-
-    /// [`Articles::page_by_slug`] one statement per part: the article, then the others
-    /// concurrently.
-    async fn page_by_parts(
-        &self,
-        viewer: &Viewer,
-        slug: &str,
-        parts: ArticleParts,
-        extras: PageExtras<'_>,
-    ) -> AppResult<Option<ArticleBundle>> {
-        let Some(article) = self.find_by_slug(viewer, slug, parts).await? else {
-            return Ok(None);
-        };
-        let ids = [article.id];
-        let comments = self.content.comments();
-        let (more_in_rubric, page, comment_count) = tokio::try_join!(
-            async {
-                Ok(match extras.more_in_rubric {
-                    Some((n, parts)) => self
-                        .more_in_rubric(viewer, &ids, n, parts)
-                        .await?
-                        .remove(&article.id),
-                    None => None,
-                })
-            },
-            async {
-                Ok(match extras.comments {
-                    Some(page) => comments
-                        .for_articles(viewer, &ids, CommentScope::All, page, extras.comment_count)
-                        .await?
-                        .remove(&article.id),
-                    None => None,
-                })
-            },
-            async {
-                Ok::<_, crate::error::AppError>(match (extras.comment_count, extras.comments) {
-                    (true, None) => comments
-                        .counts(viewer, &ids, CommentScope::All)
-                        .await?
-                        .remove(&article.id),
-                    _ => None,
-                })
-            },
-        )?;
-        let comment_count = match (&page, extras.comment_count) {
-            (Some(page), true) => page.total,
-            _ => comment_count,
-        };
-        Ok(Some(ArticleBundle {
-            article,
-            more_in_rubric,
-            comments: page,
-            comment_count,
-        }))
-    }
 }
 
 /// The statement of [`Articles::page_by_slug`] (module documentation). The lists are read
@@ -211,7 +142,7 @@ fn bundle_sql(
     // The article.
     sql.push(" SELECT r.slug AS rubric_slug, r.name AS rubric_name, ");
     if parts.author_bio {
-        authors_of_one(&mut sql);
+        authors_of_one(&mut sql, "p");
         sql.push(" AS authors_json, ");
     }
     sql.push("p.*");
@@ -232,7 +163,12 @@ fn bundle_sql(
 
     // More in this rubric.
     if let Some((n, more)) = extras.more_in_rubric {
-        sql.push(" UNION ALL SELECT r.slug, r.name, m.*");
+        sql.push(" UNION ALL SELECT r.slug, r.name, ");
+        if more.author_bio {
+            authors_of_one(&mut sql, "m");
+            sql.push(", ");
+        }
+        sql.push("m.*");
         if !more.body {
             sql.push(", NULL, NULL, NULL");
         }

@@ -85,13 +85,13 @@ fn authors_of_page(sql: &mut Sql) {
     );
 }
 
-/// Writes the byline with bios of the article `p` as a scalar subquery: for one article,
-/// cheaper than [`authors_of_page`]'s grouped join.
-pub(super) fn authors_of_one(sql: &mut Sql) {
+/// Writes the byline with bios of the article `{alias}` as a scalar subquery: for one
+/// article, or a handful, cheaper than [`authors_of_page`]'s grouped join.
+pub(super) fn authors_of_one(sql: &mut Sql, alias: &str) {
     let aggregate = byline_aggregate(sql.backend);
-    sql.push("(SELECT ").push(aggregate).push(
-        " FROM article_authors aa JOIN authors x ON x.id = aa.author_id WHERE aa.article_id = p.id)",
-    );
+    sql.push("(SELECT ").push(aggregate).push(&format!(
+        " FROM article_authors aa JOIN authors x ON x.id = aa.author_id WHERE aa.article_id = {alias}.id)"
+    ));
 }
 
 /// Writes the visibility predicate of `alias` for `viewer`.

@@ -129,8 +129,8 @@ async fn load_root(
 
 /// Reads an article by slug with its "more in this rubric" and its comments in ONE statement
 /// ([`PageExtras`]), when the plan's relations allow it: at most one of each, the related
-/// articles without relations (nor bios) of their own. `None` when they do not: the article
-/// and its relations are then read by [`load`].
+/// articles without relations of their own. `None` when they do not: the article and its
+/// relations are then read by [`load`].
 async fn bundled(
     content: &Content,
     viewer: &Viewer,
@@ -162,9 +162,6 @@ async fn bundled(
         comments: comments.as_ref().map(|(_, request, _)| request),
         comment_count: comments.as_ref().is_some_and(|(_, _, total)| *total),
     };
-    if !extras.bundles() {
-        return Ok(None);
-    }
     let Some(found) = content
         .articles()
         .page_by_slug(viewer, slug, plan.parts, extras)
