@@ -140,15 +140,8 @@ fn bundle_sql(
     );
 
     // The article.
-    sql.push(" SELECT r.slug AS rubric_slug, r.name AS rubric_name, ");
-    if parts.author_bio {
-        authors_of_one(&mut sql, "p");
-        sql.push(" AS authors_json, ");
-    }
-    sql.push("p.*");
-    if !parts.body {
-        sql.push(", NULL, NULL, NULL");
-    }
+    sql.push(" SELECT ");
+    article_columns(&mut sql, parts, "p");
     sql.push(", 0 AS kind, ")
         .push(COMMENT_TYPED_NULLS)
         .push(", ");
@@ -163,15 +156,8 @@ fn bundle_sql(
 
     // More in this rubric.
     if let Some((n, more)) = extras.more_in_rubric {
-        sql.push(" UNION ALL SELECT r.slug, r.name, ");
-        if more.author_bio {
-            authors_of_one(&mut sql, "m");
-            sql.push(", ");
-        }
-        sql.push("m.*");
-        if !more.body {
-            sql.push(", NULL, NULL, NULL");
-        }
+        sql.push(" UNION ALL SELECT ");
+        article_columns(&mut sql, more, "m");
         sql.push(", 1, ").push(COMMENT_NULLS).push(", NULL FROM (");
         rows::columns(&mut sql, more);
         latest_of_rubric(
@@ -201,4 +187,19 @@ fn bundle_sql(
         sql.push(") k");
     }
     Ok(sql)
+}
+
+/// Writes columns 0–22 of an article row: the rubric `r`, the byline (with bios, a scalar
+/// subquery; without, the copy among `{alias}`'s columns), `{alias}`'s columns and NULLs for
+/// a body that is not asked for.
+fn article_columns(sql: &mut Sql, parts: ArticleParts, alias: &str) {
+    sql.push("r.slug, r.name, ");
+    if parts.author_bio {
+        authors_of_one(sql, alias);
+        sql.push(", ");
+    }
+    sql.push(&format!("{alias}.*"));
+    if !parts.body {
+        sql.push(", NULL, NULL, NULL");
+    }
 }
