@@ -146,7 +146,7 @@ fn user_connection(page: Page<UserRecord>) -> UserConnection {
     let mut nodes = Vec::new();
     for (cursor, user) in page.items {
         edges.push(UserEdge {
-            cursor,
+            cursor: cursor.encode(),
             node: UserNode(user.clone()),
         });
         nodes.push(UserNode(user));

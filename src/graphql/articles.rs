@@ -48,7 +48,7 @@ pub(crate) fn article_nodes(records: Vec<ArticleRecord>) -> Vec<ArticleNode> {
 }
 
 pub(crate) fn article_connection(page: Page<ArticleRecord>) -> ArticleConnection {
-    let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
+    let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.encode()).collect();
     let nodes = article_nodes(page.items.into_iter().map(|(_, a)| a).collect());
     ArticleConnection {
         edges: cursors

@@ -366,7 +366,7 @@ impl CatalogueQuery {
     ) -> GqlResult<AuthorConnection> {
         let page = page_request(ctx, page_args(first, after, last, before))?;
         let page = content(ctx).catalogue().authors(&page).await.map_err(gql)?;
-        let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
+        let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.encode()).collect();
         let nodes = AuthorNode::list(page.items.into_iter().map(|(_, a)| a).collect());
         Ok(AuthorConnection {
             edges: cursors

@@ -184,7 +184,7 @@ impl From<Page<QueuedComment>> for ModerationConnection {
                 .items
                 .into_iter()
                 .map(|(cursor, c)| ModerationEdge {
-                    cursor,
+                    cursor: cursor.encode(),
                     node: c.into(),
                 })
                 .collect(),

@@ -30,7 +30,7 @@ pub(crate) fn comment_nodes(records: Vec<CommentRecord>) -> Vec<CommentNode> {
 }
 
 pub(crate) fn comment_connection(page: Page<CommentRecord>) -> CommentConnection {
-    let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.clone()).collect();
+    let cursors: Vec<String> = page.items.iter().map(|(c, _)| c.encode()).collect();
     let nodes = comment_nodes(page.items.into_iter().map(|(_, c)| c).collect());
     CommentConnection {
         edges: cursors

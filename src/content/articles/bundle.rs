@@ -28,6 +28,7 @@ use crate::content::Viewer;
 use crate::content::comments::{self, CommentRecord, CommentScope};
 use crate::content::pagination::{Direction, Page, PageRequest};
 use crate::content::sql::Sql;
+use crate::db::col;
 use crate::error::AppResult;
 
 const KIND: usize = 23;
@@ -80,10 +81,10 @@ impl Articles<'_> {
         let mut found = Vec::new();
         let mut count = None;
         for row in &rows {
-            match row.try_get_by_index::<i32>(KIND)? {
+            match col::<i32>(row, KIND)? {
                 0 => {
                     article = Some(from_row(row, parts)?);
-                    count = row.try_get_by_index::<Option<i64>>(COMMENT_COUNT)?;
+                    count = col::<Option<i64>>(row, COMMENT_COUNT)?;
                 }
                 1 => {
                     let (_, more_parts) = extras.more_in_rubric.unwrap_or_default();

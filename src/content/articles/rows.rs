@@ -7,6 +7,7 @@ use super::model::*;
 use crate::content::pagination::{Cursor, SortValue};
 use crate::content::sql::Sql;
 use crate::content::{Audience, Viewer};
+use crate::db::col;
 use crate::error::AppResult;
 
 /// Writes `SELECT <article columns of a>` (without FROM): the inner "page" query of
@@ -134,9 +135,9 @@ type AuthorTuple = (i64, String, String, Option<String>, Option<String>);
 pub(super) fn from_row(row: &QueryResult, parts: ArticleParts) -> Result<ArticleRecord, DbErr> {
     // 0 rubric_slug, 1 rubric_name, 2 authors_json, then the article's columns in the order
     // of `columns` (3 id … 19 rubric_id, 20–22 the body).
-    let get = |i| row.try_get_by_index(i);
+    let get = |i| col(row, i);
     let status: String = get(8)?;
-    let authors_json: Option<String> = row.try_get_by_index(2)?;
+    let authors_json: Option<String> = col(row, 2)?;
     let authors = match authors_json {
         Some(json) => serde_json::from_str::<Vec<AuthorTuple>>(&json)
             .map_err(|e| DbErr::Json(format!("authors of an article: {e}")))?
@@ -161,25 +162,25 @@ pub(super) fn from_row(row: &QueryResult, parts: ArticleParts) -> Result<Article
         None
     };
     Ok(ArticleRecord {
-        id: row.try_get_by_index(3)?,
+        id: col(row, 3)?,
         slug: get(4)?,
         title: get(5)?,
         standfirst: get(6)?,
         language: get(7)?,
         status: ArticleStatus::parse(&status)
             .ok_or_else(|| DbErr::Type(format!("unknown article status {status}")))?,
-        published_at: row.try_get_by_index(9)?,
-        created_at: row.try_get_by_index(10)?,
-        updated_at: row.try_get_by_index(11)?,
-        featured_image_url: row.try_get_by_index(12)?,
-        featured_image_alt: row.try_get_by_index(13)?,
-        seo_title: row.try_get_by_index(14)?,
-        seo_description: row.try_get_by_index(15)?,
-        word_count: row.try_get_by_index(16)?,
-        reading_time_minutes: row.try_get_by_index(17)?,
-        version: row.try_get_by_index(18)?,
+        published_at: col(row, 9)?,
+        created_at: col(row, 10)?,
+        updated_at: col(row, 11)?,
+        featured_image_url: col(row, 12)?,
+        featured_image_alt: col(row, 13)?,
+        seo_title: col(row, 14)?,
+        seo_description: col(row, 15)?,
+        word_count: col(row, 16)?,
+        reading_time_minutes: col(row, 17)?,
+        version: col(row, 18)?,
         rubric: RubricRef {
-            id: row.try_get_by_index(19)?,
+            id: col(row, 19)?,
             slug: get(0)?,
             name: get(1)?,
         },

@@ -14,6 +14,7 @@ use sea_orm::{DatabaseBackend, DbErr, QueryResult};
 use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
 use crate::content::sql::Sql;
 use crate::content::{Audience, Content, Viewer};
+use crate::db::col;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,13 +70,13 @@ pub(crate) fn visible(sql: &mut Sql, alias: &str, viewer: &Viewer) {
 /// they come first and `group_id` follows them, at position 7.
 pub(crate) fn from_row_at(row: &QueryResult, at: usize) -> Result<CommentRecord, DbErr> {
     Ok(CommentRecord {
-        id: row.try_get_by_index(at)?,
-        article_id: row.try_get_by_index(at + 1)?,
-        parent_id: row.try_get_by_index(at + 2)?,
-        author_name: row.try_get_by_index(at + 3)?,
-        body: row.try_get_by_index(at + 4)?,
-        status: row.try_get_by_index(at + 5)?,
-        created_at: row.try_get_by_index(at + 6)?,
+        id: col(row, at)?,
+        article_id: col(row, at + 1)?,
+        parent_id: col(row, at + 2)?,
+        author_name: col(row, at + 3)?,
+        body: col(row, at + 4)?,
+        status: col(row, at + 5)?,
+        created_at: col(row, at + 6)?,
     })
 }
 
@@ -147,7 +148,7 @@ impl Comments<'_> {
     async fn fetch(&self, sql: Sql) -> AppResult<Vec<(i64, CommentRecord)>> {
         let rows = self.content.db.read_all(sql.build()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get_by_index::<i64>(7)?, from_row_at(row, 0)?)))
+            .map(|row| Ok((col::<i64>(row, 7)?, from_row_at(row, 0)?)))
             .collect()
     }
 
