@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::cache::CacheKeys;
 use super::catalogue::{RubricRef, Tag};
 use super::envelope::{Here, Public, envelopes};
 use super::error::ApiResult;
@@ -18,7 +19,7 @@ use crate::content::articles::{
     ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef,
 };
 use crate::content::catalogue::SourceRecord;
-use crate::content::ids::{self, Kind};
+use crate::content::ids::{self, GlobalId, Kind};
 use crate::error::AppError;
 
 envelopes! {
@@ -103,11 +104,36 @@ impl FieldSet {
 }
 
 /// A list item with the fields asked for, in the order and with the values of
-/// [`ArticleSummary`] (a test compares both with every field).
+/// [`ArticleSummary`] (a test compares both with every field), written straight from the
+/// record: no intermediate summary, and ids encoded only for the fields asked for.
 #[derive(Debug)]
 pub struct SelectedSummary {
-    pub item: ArticleSummary,
+    pub record: ArticleRecord,
     pub fields: FieldSet,
+}
+
+/// Borrowed shapes of [`Image`], [`RubricRef`] and [`Byline`], for [`SelectedSummary`].
+#[derive(Serialize)]
+struct ImageView<'a> {
+    url: &'a str,
+    alt: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RubricView<'a> {
+    id: GlobalId,
+    slug: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct BylineView<'a> {
+    id: GlobalId,
+    slug: &'a str,
+    name: &'a str,
+    avatar_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bio: Option<&'a str>,
 }
 
 impl Serialize for SelectedSummary {
@@ -119,7 +145,19 @@ impl Serialize for SelectedSummary {
                 crate::rfc3339::serialize(self.0, s)
             }
         }
-        let (a, f) = (&self.item, self.fields);
+        struct Bylines<'a>(&'a [AuthorRef]);
+        impl Serialize for Bylines<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(|a| BylineView {
+                    id: GlobalId(Kind::Author, a.id),
+                    slug: &a.slug,
+                    name: &a.display_name,
+                    avatar_url: a.avatar_url.as_deref(),
+                    bio: a.bio.as_deref(),
+                }))
+            }
+        }
+        let (a, f) = (&self.record, self.fields);
         let mut map = serializer.serialize_map(None)?;
         // Fields are written in the order of SUMMARY_FIELDS: the n-th call is bit n.
         let mut index = 0;
@@ -132,7 +170,7 @@ impl Serialize for SelectedSummary {
                 index += 1;
             };
         }
-        field!("id", &a.id);
+        field!("id", &GlobalId(Kind::Article, a.id));
         field!("slug", &a.slug);
         field!("title", &a.title);
         field!("standfirst", &a.standfirst);
@@ -142,9 +180,22 @@ impl Serialize for SelectedSummary {
         field!("updated_at", &Time(&a.updated_at));
         field!("word_count", &a.word_count);
         field!("reading_time_minutes", &a.reading_time_minutes);
-        field!("featured_image", &a.featured_image);
-        field!("rubric", &a.rubric);
-        field!("authors", &a.authors);
+        field!(
+            "featured_image",
+            &a.featured_image_url.as_deref().map(|url| ImageView {
+                url,
+                alt: a.featured_image_alt.as_deref(),
+            })
+        );
+        field!(
+            "rubric",
+            &RubricView {
+                id: GlobalId(Kind::Rubric, a.rubric.id),
+                slug: &a.rubric.slug,
+                name: &a.rubric.name,
+            }
+        );
+        field!("authors", &Bylines(&a.authors));
         let _ = index;
         map.end()
     }
@@ -380,13 +431,21 @@ pub async fn list_articles(
             ArticleParts::default(),
         )
         .await?;
-    Ok(Public::new(
-        &state,
-        here.list(page, &request, true, |record| SelectedSummary {
-            item: ArticleSummary::from(record),
-            fields,
-        }),
-    ))
+    // Every item's article, rubric and authors, whichever fields are shown: a change to any
+    // of them purges this answer.
+    let mut keys = CacheKeys::new(Some("articles"));
+    for (_, a) in &page.items {
+        keys.add(Kind::Article, a.id);
+        keys.add(Kind::Rubric, a.rubric.id);
+        for author in &a.authors {
+            keys.add(Kind::Author, author.id);
+        }
+    }
+    let list = here.list(page, &request, true, |record| SelectedSummary {
+        record,
+        fields,
+    });
+    Ok(Public::new(&state, list).with_keys(keys))
 }
 
 /// One article with its body, byline (with bios), tags, sources, comment count and its
@@ -482,68 +541,76 @@ pub async fn list_related_articles(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::articles::RubricRef as RubricOf;
 
-    fn summary() -> ArticleSummary {
-        ArticleSummary {
-            id: ids::encode(Kind::Article, 7),
+    fn record() -> ArticleRecord {
+        let time = |t| DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+        ArticleRecord {
+            id: 7,
             slug: "la-une".into(),
-            title: "La une".into(),
+            title: "La \"une\"".into(),
             standfirst: "Le chapeau.".into(),
             language: "fr".into(),
             status: ArticleStatus::Published,
-            published_at: Some(
-                DateTime::parse_from_rfc3339("2026-11-05T07:03:09.123456Z")
-                    .unwrap()
-                    .to_utc(),
-            ),
-            updated_at: DateTime::parse_from_rfc3339("2026-11-06T08:00:00Z")
-                .unwrap()
-                .to_utc(),
+            published_at: Some(time("2026-11-05T07:03:09.123456Z")),
+            created_at: time("2026-11-04T08:00:00Z"),
+            updated_at: time("2026-11-06T08:00:00Z"),
+            featured_image_url: Some("https://img.example.org/une.jpg".into()),
+            featured_image_alt: None,
+            seo_title: None,
+            seo_description: None,
             word_count: 420,
             reading_time_minutes: 2,
-            featured_image: Some(Image {
-                url: "https://img.example.org/une.jpg".into(),
-                alt: None,
-            }),
-            rubric: RubricRef {
-                id: ids::encode(Kind::Rubric, 3),
+            version: 3,
+            rubric: RubricOf {
+                id: 3,
                 slug: "societe".into(),
                 name: "Société".into(),
             },
-            authors: vec![Byline {
-                id: ids::encode(Kind::Author, 5),
-                slug: "camille-martin".into(),
-                name: "Camille Martin".into(),
-                avatar_url: None,
-                bio: None,
-            }],
+            authors: vec![
+                AuthorRef {
+                    id: 5,
+                    slug: "camille-martin".into(),
+                    display_name: "Camille Martin".into(),
+                    avatar_url: None,
+                    bio: None,
+                },
+                AuthorRef {
+                    id: 6,
+                    slug: "leo-roux".into(),
+                    display_name: "Léo Roux".into(),
+                    avatar_url: Some("https://img.example.org/leo.jpg".into()),
+                    bio: Some("Chroniqueur.".into()),
+                },
+            ],
+            body: None,
         }
     }
 
     #[test]
     fn every_field_selected_is_the_summary_itself() {
-        let full = serde_json::to_string(&summary()).unwrap();
-        let selected = SelectedSummary {
-            item: summary(),
-            fields: FieldSet::ALL,
-        };
-        assert_eq!(serde_json::to_string(&selected).unwrap(), full);
-        let mut none = summary();
-        none.published_at = None;
-        none.featured_image = None;
-        let full = serde_json::to_string(&none).unwrap();
-        let selected = SelectedSummary {
-            item: none,
-            fields: FieldSet::ALL,
-        };
-        assert_eq!(serde_json::to_string(&selected).unwrap(), full);
+        let mut bare = record();
+        bare.published_at = None;
+        bare.featured_image_url = None;
+        bare.featured_image_alt = Some("ignored without a url".into());
+        bare.authors.clear();
+        let mut alt = record();
+        alt.featured_image_alt = Some("Une photo".into());
+        for record in [record(), bare, alt] {
+            let full = serde_json::to_string(&ArticleSummary::from(record.clone())).unwrap();
+            let selected = SelectedSummary {
+                record,
+                fields: FieldSet::ALL,
+            };
+            assert_eq!(serde_json::to_string(&selected).unwrap(), full);
+        }
     }
 
     #[test]
     fn fields_selects_in_summary_order_and_refuses_unknown_names() {
         let fields = FieldSet::parse(Some("authors,title, slug")).unwrap();
         let json = serde_json::to_value(SelectedSummary {
-            item: summary(),
+            record: record(),
             fields,
         })
         .unwrap();
@@ -554,7 +621,7 @@ mod tests {
             .map(String::as_str)
             .collect();
         assert_eq!(keys.len(), 3);
-        assert_eq!(json["title"], "La une");
+        assert_eq!(json["title"], "La \"une\"");
         assert!(json.get("standfirst").is_none());
         let err = FieldSet::parse(Some("title,body")).unwrap_err();
         assert!(

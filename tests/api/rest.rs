@@ -861,7 +861,16 @@ async fn public_reads_carry_surrogate_keys_of_what_they_contain() {
     assert_eq!(keys[0], "articles-list");
     for item in body["data"].as_array().unwrap() {
         assert!(keys.contains(&key_of(&item["id"]).as_str()), "{keys:?}");
+        assert!(keys.contains(&key_of(&item["rubric"]["id"]).as_str()));
     }
+    // A sparse list names the same resources: a change to an article purges every list that
+    // shows it, whichever of its fields the list shows.
+    let sparse = app.get("/v1/articles?first=3&fields=title").await;
+    let sparse_keys = sparse.headers()["surrogate-key"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(sparse_keys, keys.join(" "));
 
     let signed_in = app
         .client

@@ -13,8 +13,7 @@ use crate::content::ids::{self, Kind};
 use crate::content::pagination::{Page, PageInfo};
 
 fn string(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    json_escape_simd::escape_into(s, out);
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -25,7 +24,7 @@ fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
 }
 
 fn number(out: &mut Vec<u8>, n: i64) {
-    out.extend_from_slice(n.to_string().as_bytes());
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 fn boolean(out: &mut Vec<u8>, b: bool) {
@@ -108,7 +107,7 @@ fn connection<P, T>(
         ConnField::Edges(fields) => array(out, &page.items, |out, (cursor, t)| {
             object(out, fields, |out, _, f| match f {
                 EdgeField::Typename => string(out, edge_type),
-                EdgeField::Cursor => string(out, cursor),
+                EdgeField::Cursor => string(out, &cursor.encode()),
                 EdgeField::Node(_) => item(out, item_plan, t),
             })
         }),
@@ -218,4 +217,27 @@ fn comment(out: &mut Vec<u8>, fields: &Keyed<CommentField>, c: &CommentRecord) {
         CommentField::Body => string(out, &c.body),
         CommentField::CreatedAt => time(out, &c.created_at),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    /// Strings are escaped by json-escape-simd; the general executor's answers by serde_json.
+    /// Both doors' bytes must agree (the differential tests compare parsed values only).
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let every_byte: String = (0u8..=0x7f).map(char::from).collect();
+        for text in [
+            every_byte.repeat(3),
+            "Élysée « guillemets » — ½ € 😀 \u{2028}\u{2029}\u{7f}".to_owned(),
+            "a \"quoted\" back\\slash\ttab\nline".repeat(50),
+            String::new(),
+        ] {
+            let mut out = b"prefix".to_vec();
+            super::string(&mut out, &text);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("prefix{}", serde_json::to_string(&text).unwrap())
+            );
+        }
+    }
 }
