@@ -22,6 +22,8 @@ pub mod entities;
 pub mod error;
 /// The GraphQL door: schema, loaders, one file per area.
 pub mod graphql;
+/// JSON written by hand on the hot read paths (shared primitives).
+pub mod json;
 /// Outgoing email: the "send to a friend" worker (SMTP or the log transport).
 pub mod mail;
 /// `GET /metrics`: Prometheus counters and histograms, sampled gauges.

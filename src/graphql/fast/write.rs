@@ -11,30 +11,10 @@ use crate::content::articles::{ArticleRecord, ArticleStatus, AuthorRef, RubricRe
 use crate::content::comments::CommentRecord;
 use crate::content::ids::{self, Kind};
 use crate::content::pagination::{Page, PageInfo};
-
-fn string(out: &mut Vec<u8>, s: &str) {
-    json_escape_simd::escape_into(s, out);
-}
-
-fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        Some(s) => string(out, s),
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
-fn number(out: &mut Vec<u8>, n: i64) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-}
-
-fn boolean(out: &mut Vec<u8>, b: bool) {
-    out.extend_from_slice(if b { b"true" } else { b"false" });
-}
+use crate::json::{self, array, boolean, number, opt_string, string};
 
 fn time(out: &mut Vec<u8>, t: &DateTime<Utc>) {
-    out.push(b'"');
-    crate::rfc3339::write(out, t, false);
-    out.push(b'"');
+    json::time(out, t, false);
 }
 
 /// Writes `{"key":value,…}` for keyed fields.
@@ -49,21 +29,6 @@ fn object<T>(out: &mut Vec<u8>, fields: &Keyed<T>, mut value: impl FnMut(&mut Ve
         value(out, i, field);
     }
     out.push(b'}');
-}
-
-fn array<T>(
-    out: &mut Vec<u8>,
-    items: impl IntoIterator<Item = T>,
-    mut value: impl FnMut(&mut Vec<u8>, T),
-) {
-    out.push(b'[');
-    for (i, item) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        value(out, item);
-    }
-    out.push(b']');
 }
 
 pub(super) fn response(out: &mut Vec<u8>, root: &Keyed<RootField>, data: &[RootData]) {
@@ -217,27 +182,4 @@ fn comment(out: &mut Vec<u8>, fields: &Keyed<CommentField>, c: &CommentRecord) {
         CommentField::Body => string(out, &c.body),
         CommentField::CreatedAt => time(out, &c.created_at),
     });
-}
-
-#[cfg(test)]
-mod tests {
-    /// Strings are escaped by json-escape-simd; the general executor's answers by serde_json.
-    /// Both doors' bytes must agree (the differential tests compare parsed values only).
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        let every_byte: String = (0u8..=0x7f).map(char::from).collect();
-        for text in [
-            every_byte.repeat(3),
-            "Élysée « guillemets » — ½ € 😀 \u{2028}\u{2029}\u{7f}".to_owned(),
-            "a \"quoted\" back\\slash\ttab\nline".repeat(50),
-            String::new(),
-        ] {
-            let mut out = b"prefix".to_vec();
-            super::string(&mut out, &text);
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                format!("prefix{}", serde_json::to_string(&text).unwrap())
-            );
-        }
-    }
 }
