@@ -423,14 +423,10 @@ pub async fn list_articles(
             ArticleParts::default(),
         )
         .await?;
-    // Every item's article, rubric and authors, whichever fields are shown: a change to any
-    // of them purges this answer.
     let mut keys = CacheKeys::new(Some("articles"));
     for (_, a) in &page.items {
-        keys.add(Kind::Article, a.id);
-        keys.add(Kind::Rubric, a.rubric.id);
-        for author in &a.authors {
-            keys.add(Kind::Author, author.id);
+        if !keys.add_article(a) {
+            break;
         }
     }
     let list = here.list(page, &request, true, |record| SelectedSummary {

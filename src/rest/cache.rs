@@ -184,6 +184,17 @@ impl CacheKeys {
         self.0.push_str(itoa::Buffer::new().format(id));
         true
     }
+
+    /// Adds an article, its rubric and its authors: a change to any of them purges the
+    /// answer, whichever of the article's fields it shows.
+    pub fn add_article(&mut self, a: &crate::content::articles::ArticleRecord) -> bool {
+        use crate::content::ids::Kind;
+        self.add(Kind::Article, a.id)
+            && self.add(Kind::Rubric, a.rubric.id)
+            && a.authors
+                .iter()
+                .all(|author| self.add(Kind::Author, author.id))
+    }
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
