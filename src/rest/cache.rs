@@ -59,6 +59,8 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
         .get::<CachePolicy>()
         .copied()
         .filter(|_| memchr::memmem::find(&bytes, b"\"errors\":").is_none());
+    // The keys a handler built from its records (otherwise the body is scanned below).
+    let handed_keys = parts.extensions.remove::<CacheKeys>();
     let headers = &mut parts.headers;
     if let Ok(value) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, value);
@@ -66,14 +68,13 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
     headers.insert(header::CACHE_CONTROL, cache_control(policy, signed_in));
     headers.insert(header::VARY, HeaderValue::from_static(VARY));
     if matches!(policy, Some(CachePolicy::Public { .. })) && !signed_in {
-        let keys = match parts.extensions.remove::<CacheKeys>() {
+        let keys = match handed_keys {
             Some(keys) => keys.0,
             None => {
                 let list = bytes.starts_with(b"{\"data\":[");
                 key_list(&bytes, list.then_some(collection.as_str()))
             }
         };
-        let headers = &mut parts.headers;
         let tags = keys.replace(' ', ",");
         if let Ok(value) = HeaderValue::from_str(&keys) {
             headers.insert("surrogate-key", value);
@@ -117,9 +118,6 @@ pub fn surrogate_keys(body: &[u8], list_of: Option<&str>) -> Vec<String> {
 /// (`Surrogate-Key`; `Cache-Tag` takes the same with commas).
 fn key_list(body: &[u8], list_of: Option<&str>) -> String {
     let mut keys = CacheKeys::new(list_of);
-    // Ids repeat (a rubric or an author on many items of a list): a repeat is recognised by
-    // a hash of its bytes before it is decoded again.
-    let mut seen_raw: Vec<(u64, &[u8])> = Vec::new();
     let needle = memchr::memmem::Finder::new(b"\"id\":\"");
     let mut at = 0;
     while let Some(start) = needle.find(&body[at..]) {
@@ -128,13 +126,7 @@ fn key_list(body: &[u8], list_of: Option<&str>) -> String {
             break;
         };
         at += start + needle.needle().len() + end;
-        let bytes = &rest[..end];
-        let hash = xxhash_rust::xxh3::xxh3_64(bytes);
-        if seen_raw.iter().any(|(h, b)| *h == hash && *b == bytes) {
-            continue;
-        }
-        seen_raw.push((hash, bytes));
-        let Ok(raw) = std::str::from_utf8(bytes) else {
+        let Ok(raw) = std::str::from_utf8(&rest[..end]) else {
             continue;
         };
         let Ok((kind, id)) = crate::content::ids::decode("id", raw) else {
@@ -152,7 +144,7 @@ fn key_list(body: &[u8], list_of: Option<&str>) -> String {
 /// that the layer need not scan the body for ids: on a list page that scan (a substring
 /// search and a base64 decoding per id) was a tenth of the page's CPU. Answers without it
 /// are scanned.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CacheKeys(String, Vec<(crate::content::ids::Kind, i64)>);
 
 impl CacheKeys {
