@@ -587,7 +587,7 @@ def request_of(s: System, page: str, pools: Pools, i: int, now: dt.datetime) -> 
     if page == "home":
         return "GET", "/v1/articles?first=20&fields=slug,title,standfirst,published_at,rubric,authors", ""
     if page == "article":
-        return "GET", f"/v1/articles/{urllib.parse.quote(pools.slugs[i])}?include=more_in_rubric,comments", ""
+        return "GET", f"/v1/articles/{urllib.parse.quote(pools.slugs[i])}?include=more_in_rubric,comments&formats=markdown", ""
     if page == "filter":
         t = pools.tuples[i]
         q = urllib.parse.urlencode({"rubric": t["rubric"], "author": t["author"], "published_after": t["from"],

@@ -3,7 +3,7 @@
 //! rubric, more of the rubric, the first comments. (The GraphQL door composes the same
 //! pieces field by field.)
 
-use crate::content::articles::{Adjacent, ArticleParts, ArticleRecord, PageExtras};
+use crate::content::articles::{Adjacent, ArticleParts, ArticleRecord, BodyFormats, PageExtras};
 use crate::content::catalogue::{SourceRecord, TagRecord};
 use crate::content::comments::CommentRecord;
 use crate::content::pagination::{Page, PageRequest};
@@ -13,6 +13,8 @@ use crate::error::{AppError, AppResult};
 /// Which parts of the page to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageParts {
+    /// The renderings of the body.
+    pub body: BodyFormats,
     pub tags: bool,
     pub sources: bool,
     pub comment_count: bool,
@@ -27,6 +29,7 @@ impl Default for PageParts {
     /// What an article page shows when the client does not choose.
     fn default() -> Self {
         Self {
+            body: BodyFormats::ALL,
             tags: true,
             sources: true,
             comment_count: true,
@@ -59,7 +62,7 @@ impl Content {
         parts: PageParts,
     ) -> AppResult<ArticlePage> {
         let with = ArticleParts {
-            body: true,
+            body: parts.body,
             author_bio: true,
         };
         let first_comments = parts.comments.map(PageRequest::first);

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::{Actor, Role};
-use crate::content::articles::{ArticleParts, ArticleRecord};
+use crate::content::articles::{ArticleParts, ArticleRecord, BodyFormats};
 use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
 use crate::content::sql::Sql;
 use crate::content::webhooks::outbox::visible;
@@ -134,7 +134,7 @@ impl Sync<'_> {
             now: at,
         };
         let parts = ArticleParts {
-            body: true,
+            body: BodyFormats::ALL,
             author_bio: false,
         };
         let mut records = self

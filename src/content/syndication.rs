@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::Actor;
 use crate::content::article_page::PageParts;
-use crate::content::articles::{ArticleParts, ArticleRecord};
+use crate::content::articles::{ArticleParts, ArticleRecord, BodyFormats};
 use crate::content::catalogue::{SourceRecord, TagRecord};
 use crate::content::{Content, Viewer};
 use crate::error::{AppError, AppResult};
@@ -117,7 +117,12 @@ impl Content {
         };
         let full = reads_full_feeds(actor);
         let parts = ArticleParts {
-            body: full,
+            // Full feeds carry the HTML only.
+            body: if full {
+                BodyFormats::HTML
+            } else {
+                BodyFormats::NONE
+            },
             author_bio: false,
         };
         let request = crate::content::pagination::PageRequest::first(limit);
@@ -211,6 +216,7 @@ impl Content {
         slug: &str,
     ) -> AppResult<PrintableArticle> {
         let parts = PageParts {
+            body: BodyFormats::HTML,
             tags: false,
             sources: true,
             comment_count: false,

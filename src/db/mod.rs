@@ -26,6 +26,23 @@ where
     }
 }
 
+/// Reads text column `index` as a borrowed `&str` (on PostgreSQL, straight from the row's
+/// buffer: no `String` for a value that is only parsed), for `read` to turn into its value.
+pub fn with_str<R>(
+    row: &QueryResult,
+    index: usize,
+    read: impl FnOnce(Option<&str>) -> Result<R, DbErr>,
+) -> Result<R, DbErr> {
+    use sea_orm::sqlx::Row;
+    match row.try_as_pg_row() {
+        Some(pg) => read(
+            pg.try_get_unchecked::<Option<&str>, _>(index)
+                .map_err(|e| DbErr::Type(format!("column {index}: {e}")))?,
+        ),
+        None => read(row.try_get_by_index::<Option<String>>(index)?.as_deref()),
+    }
+}
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

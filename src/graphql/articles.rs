@@ -12,6 +12,7 @@ use super::comments::{CommentConnection, comment_connection};
 use super::common::*;
 use crate::content::articles::{
     Adjacent, ArticleBody, ArticleFilter, ArticleOrder, ArticleParts, ArticleRecord, ArticleStatus,
+    BodyFormats,
 };
 use crate::content::catalogue::{SourceRecord, TagRecord};
 use crate::content::comments::CommentScope;
@@ -65,14 +66,14 @@ pub(crate) fn article_connection(page: Page<ArticleRecord>) -> ArticleConnection
 /// The parts of an article that the selection of a list needs.
 pub(crate) fn parts_for_items(ctx: &Context<'_>) -> ArticleParts {
     ArticleParts {
-        body: item_selects(ctx, &["body"]),
+        body: BodyFormats::all_if(item_selects(ctx, &["body"])),
         author_bio: item_selects(ctx, &["authors", "bio"]),
     }
 }
 
 fn parts_for_list(ctx: &Context<'_>) -> ArticleParts {
     ArticleParts {
-        body: selects(ctx, &["body"]),
+        body: BodyFormats::all_if(selects(ctx, &["body"])),
         author_bio: selects(ctx, &["authors", "bio"]),
     }
 }
@@ -172,7 +173,7 @@ impl ArticleNode {
                     .siblings
                     .load("body", |ids| async move {
                         let parts = ArticleParts {
-                            body: true,
+                            body: BodyFormats::ALL,
                             author_bio: false,
                         };
                         let records = content(ctx)
@@ -359,7 +360,8 @@ impl ArticleNode {
         let parts = parts_for_list(ctx);
         let key = format!(
             "related:{with_tags}:{first}:{}:{}",
-            parts.body, parts.author_bio
+            parts.body.any(),
+            parts.author_bio
         );
         let related: Arc<HashMap<i64, Vec<ArticleNode>>> = self
             .batch
@@ -633,8 +635,9 @@ impl ArticleQuery {
         #[graphql(default = 3)] per_rubric: i32,
     ) -> GqlResult<HomeNode> {
         let parts = ArticleParts {
-            body: selects(ctx, &["latest", "body"])
-                || selects(ctx, &["rubrics", "articles", "body"]),
+            body: BodyFormats::all_if(
+                selects(ctx, &["latest", "body"]) || selects(ctx, &["rubrics", "articles", "body"]),
+            ),
             author_bio: selects(ctx, &["latest", "authors", "bio"])
                 || selects(ctx, &["rubrics", "articles", "authors", "bio"]),
         };

@@ -6,7 +6,7 @@ use super::articles::{ArticleNode, article_nodes};
 use super::catalogue::{AuthorNode, RubricNode, TagNode};
 use super::comments::{CommentNode, comment_nodes};
 use super::common::*;
-use crate::content::articles::ArticleParts;
+use crate::content::articles::{ArticleParts, BodyFormats};
 use crate::content::ids::{self, Kind};
 use crate::error::AppError;
 
@@ -27,7 +27,7 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, ids: &[i64]) -> Result<Vec<(i64, N
     Ok(match kind {
         Kind::Article => {
             let parts = ArticleParts {
-                body: true,
+                body: BodyFormats::ALL,
                 author_bio: true,
             };
             let found = content.articles().find_by_ids(&viewer, ids, parts).await?;

@@ -14,9 +14,9 @@ use super::openapi::{InvalidRequest, NotFound};
 use super::params::{ApiPath, ApiQuery, ArticleFilterParams, ArticleListParams, PageParams, int};
 use crate::app::AppState;
 use crate::auth::extract::Reader;
-use crate::content::article_page::PageParts;
+use crate::content::article_page::{ArticlePage, PageParts};
 use crate::content::articles::{
-    ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef,
+    ArticleBody, ArticleParts, ArticleRecord, ArticleStatus, AuthorRef, BodyFormats,
 };
 use crate::content::catalogue::SourceRecord;
 use crate::content::ids::{self, GlobalId, Kind};
@@ -115,10 +115,23 @@ pub struct SelectedSummary {
 
 impl WriteJson for SelectedSummary {
     fn write_json(&self, out: &mut Vec<u8>) {
-        use crate::json::{array, number, opt_string, string, time};
-        let (a, f) = (&self.record, self.fields);
-        let id = |out: &mut Vec<u8>, id: GlobalId| id.with_str(|s| string(out, s));
         out.push(b'{');
+        summary_fields(out, &self.record, self.fields);
+        out.push(b'}');
+    }
+}
+
+/// A global id, as a JSON string (encoded on the stack).
+fn write_id(out: &mut Vec<u8>, id: GlobalId) {
+    id.with_str(|s| crate::json::string(out, s));
+}
+
+/// The fields of `f` of an [`ArticleSummary`], comma-separated, without the braces (the
+/// article page writes its own fields after them).
+fn summary_fields(out: &mut Vec<u8>, a: &ArticleRecord, f: FieldSet) {
+    {
+        use crate::json::{array, number, opt_string, string, time};
+        let id = write_id;
         let mut first = true;
         // Fields are written in the order of SUMMARY_FIELDS: the n-th call is bit n. Names
         // are plain ASCII, written as they are.
@@ -189,7 +202,6 @@ impl WriteJson for SelectedSummary {
             out.push(b'}');
         }));
         let _ = (index, first);
-        out.push(b'}');
     }
 }
 
@@ -239,6 +251,9 @@ pub struct ArticleParams {
     /// How many comments `comments` holds (default 50).
     #[param(value_type = Option<i32>, minimum = 0)]
     pub comments_limit: Option<String>,
+    /// Comma-separated renderings of the body to give: `markdown`, `html`, `text` (all three
+    /// by default). A page that shows the HTML need not download the other two.
+    pub formats: Option<String>,
 }
 
 impl ArticleParams {
@@ -249,10 +264,15 @@ impl ArticleParams {
         let more_in_rubric = content.bounded("more_in_rubric_limit", more_in_rubric.into())?;
         let comments = int("comments_limit", self.comments_limit.as_deref())?.unwrap_or(50);
         let comments = content.bounded("comments_limit", comments.into())?;
+        let body = body_formats(self.formats.as_deref())?;
         let Some(include) = self.include.as_deref() else {
-            return Ok(PageParts::default());
+            return Ok(PageParts {
+                body,
+                ..PageParts::default()
+            });
         };
         let mut parts = PageParts {
+            body,
             tags: false,
             sources: false,
             comment_count: false,
@@ -282,6 +302,34 @@ impl ArticleParams {
     }
 }
 
+/// Parses `formats=` (comma-separated renderings of the body; all three when absent).
+fn body_formats(raw: Option<&str>) -> Result<BodyFormats, AppError> {
+    let Some(raw) = raw else {
+        return Ok(BodyFormats::ALL);
+    };
+    let mut formats = BodyFormats::NONE;
+    for name in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        formats |= match name {
+            "markdown" => BodyFormats::MARKDOWN,
+            "html" => BodyFormats::HTML,
+            "text" => BodyFormats::TEXT,
+            other => {
+                return Err(AppError::invalid(
+                    "formats",
+                    format!("unknown format `{other}`: use markdown, html, text"),
+                ));
+            }
+        };
+    }
+    if !formats.any() {
+        return Err(AppError::invalid(
+            "formats",
+            "name at least one of markdown, html, text",
+        ));
+    }
+    Ok(formats)
+}
+
 /// An author in a byline. `bio` is given on the article page only.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Byline {
@@ -307,15 +355,22 @@ pub struct Seo {
     pub description: String,
 }
 
-/// The body in three renderings.
+/// The body in three renderings; on the public article page, those that `formats=` names
+/// (all three by default).
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct Body {
     /// The Markdown source, as written by the newsroom.
-    pub markdown: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub markdown: Option<String>,
     /// Sanitised HTML.
-    pub html: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub html: Option<String>,
     /// Plain text, paragraphs separated by blank lines.
-    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub text: Option<String>,
 }
 
 /// A source cited by an article.
@@ -349,6 +404,7 @@ impl From<ArticleRecord> for ArticleSummary {
 }
 
 impl Seo {
+    #[cfg(test)]
     fn of(a: &ArticleRecord) -> Self {
         Self {
             title: a.seo_title().to_owned(),
@@ -359,10 +415,18 @@ impl Seo {
 
 impl From<ArticleBody> for Body {
     fn from(b: ArticleBody) -> Self {
+        Self::of(b, BodyFormats::ALL)
+    }
+}
+
+impl Body {
+    /// The renderings of `formats` (the others were not read).
+    fn of(b: ArticleBody, formats: BodyFormats) -> Self {
+        let pick = |format, value| formats.has(format).then_some(value);
         Self {
-            markdown: b.markdown,
-            html: b.html,
-            text: b.text,
+            markdown: pick(BodyFormats::MARKDOWN, b.markdown),
+            html: pick(BodyFormats::HTML, b.html),
+            text: pick(BodyFormats::TEXT, b.text),
         }
     }
 }
@@ -450,36 +514,155 @@ pub async fn find_article(
     Reader(viewer): Reader,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<ArticleParams>,
-) -> ApiResult<Public<ArticleData>> {
+) -> ApiResult<Public<Written<PageJson>>> {
     let parts = params.parts(&state.content)?;
     let page = state.content.article_page(&viewer, &slug, parts).await?;
-    let mut record = page.article;
-    let adjacent = page.adjacent;
-    let article = Article {
-        version: record.version,
-        seo: Seo::of(&record),
-        body: record.body.take().map(Body::from).unwrap_or_default(),
-        tags: page.tags.map(|t| t.into_iter().map(Tag::from).collect()),
-        sources: page
-            .sources
-            .map(|s| s.into_iter().map(Source::from).collect()),
-        comment_count: page.comment_count,
-        previous: adjacent
-            .as_ref()
-            .map(|a| a.previous.clone().map(ArticleSummary::from)),
-        next: adjacent.map(|a| a.next.map(ArticleSummary::from)),
-        more_in_rubric: page
-            .more_in_rubric
-            .map(|list| list.into_iter().map(ArticleSummary::from).collect()),
-        comments: page.comments.map(|p| {
-            p.items
-                .into_iter()
-                .map(|(_, c)| super::comments::Comment::from(c))
-                .collect()
-        }),
-        summary: ArticleSummary::from(record),
+    let page = PageJson {
+        page,
+        formats: parts.body,
     };
-    Ok(Public::new(&state, ArticleData { data: article }))
+    let keys = page.cache_keys();
+    Ok(Public::new(&state, Written(page)).with_keys(keys))
+}
+
+/// The article page ([`ArticleData`]) written straight from its records: byte for byte
+/// what serde writes of [`Article`] (a test compares both, for every part), without building
+/// the serde twin (an id string per comment, a copy of every text). Its Surrogate-Keys are
+/// gathered from the same records ([`PageJson::cache_keys`]).
+pub struct PageJson {
+    pub page: ArticlePage,
+    /// The renderings of the body that `formats=` names.
+    pub formats: BodyFormats,
+}
+
+impl PageJson {
+    /// The related articles of the page, in the order the body shows them.
+    fn related(&self) -> impl Iterator<Item = &ArticleRecord> {
+        let p = &self.page;
+        let adjacent = p.adjacent.as_ref();
+        adjacent
+            .and_then(|a| a.previous.as_ref())
+            .into_iter()
+            .chain(adjacent.and_then(|a| a.next.as_ref()))
+            .chain(p.more_in_rubric.iter().flatten())
+    }
+
+    /// `kind-id` of every resource the body shows, in the order it shows them: what the
+    /// caching layer would find by scanning the body (a test holds both equal).
+    pub fn cache_keys(&self) -> CacheKeys {
+        let p = &self.page;
+        let mut keys = CacheKeys::new(None);
+        let _ = keys.add_article(&p.article)
+            && p.tags.iter().flatten().all(|t| keys.add(Kind::Tag, t.id))
+            && self.related().all(|a| keys.add_article(a))
+            && p.comments
+                .iter()
+                .flat_map(|c| &c.items)
+                .all(|(_, c)| keys.add(Kind::Comment, c.id));
+        keys
+    }
+}
+
+impl WriteJson for PageJson {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        use crate::json::{array, number, opt_string, string, time};
+        let p = &self.page;
+        let a = &p.article;
+        let summary = |out: &mut Vec<u8>, a: &ArticleRecord| {
+            out.push(b'{');
+            summary_fields(out, a, FieldSet::ALL);
+            out.push(b'}');
+        };
+        out.extend_from_slice(b"{\"data\":{");
+        summary_fields(out, a, FieldSet::ALL);
+        out.extend_from_slice(b",\"version\":");
+        number(out, a.version.into());
+        out.extend_from_slice(b",\"seo\":{\"title\":");
+        string(out, a.seo_title());
+        out.extend_from_slice(b",\"description\":");
+        string(out, a.seo_description());
+        out.extend_from_slice(b"},\"body\":{");
+        if let Some(body) = &a.body {
+            let mut first = true;
+            for (format, name, value) in [
+                (BodyFormats::MARKDOWN, &b"\"markdown\":"[..], &body.markdown),
+                (BodyFormats::HTML, b"\"html\":", &body.html),
+                (BodyFormats::TEXT, b"\"text\":", &body.text),
+            ] {
+                if self.formats.has(format) {
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    out.extend_from_slice(name);
+                    string(out, value);
+                }
+            }
+        }
+        out.push(b'}');
+        if let Some(tags) = &p.tags {
+            out.extend_from_slice(b",\"tags\":");
+            array(out, tags, |out, t| {
+                out.extend_from_slice(b"{\"id\":");
+                write_id(out, GlobalId(Kind::Tag, t.id));
+                out.extend_from_slice(b",\"slug\":");
+                string(out, &t.slug);
+                out.extend_from_slice(b",\"name\":");
+                string(out, &t.name);
+                out.push(b'}');
+            });
+        }
+        if let Some(sources) = &p.sources {
+            out.extend_from_slice(b",\"sources\":");
+            array(out, sources, |out, s| {
+                out.extend_from_slice(b"{\"name\":");
+                string(out, &s.name);
+                out.extend_from_slice(b",\"url\":");
+                opt_string(out, s.url.as_deref());
+                out.push(b'}');
+            });
+        }
+        if let Some(count) = p.comment_count {
+            out.extend_from_slice(b",\"comment_count\":");
+            number(out, count);
+        }
+        if let Some(adjacent) = &p.adjacent {
+            for (name, neighbour) in [
+                (&b",\"previous\":"[..], &adjacent.previous),
+                (b",\"next\":", &adjacent.next),
+            ] {
+                out.extend_from_slice(name);
+                match neighbour {
+                    Some(a) => summary(out, a),
+                    None => out.extend_from_slice(b"null"),
+                }
+            }
+        }
+        if let Some(more) = &p.more_in_rubric {
+            out.extend_from_slice(b",\"more_in_rubric\":");
+            array(out, more, |out, a| summary(out, a));
+        }
+        if let Some(comments) = &p.comments {
+            out.extend_from_slice(b",\"comments\":");
+            array(out, &comments.items, |out, (_, c)| {
+                out.extend_from_slice(b"{\"id\":");
+                write_id(out, GlobalId(Kind::Comment, c.id));
+                out.extend_from_slice(b",\"parent_id\":");
+                match c.parent_id {
+                    Some(parent) => write_id(out, GlobalId(Kind::Comment, parent)),
+                    None => out.extend_from_slice(b"null"),
+                }
+                out.extend_from_slice(b",\"author_name\":");
+                string(out, &c.author_name);
+                out.extend_from_slice(b",\"body\":");
+                string(out, &c.body);
+                out.extend_from_slice(b",\"created_at\":");
+                time(out, &c.created_at, true);
+                out.push(b'}');
+            });
+        }
+        out.extend_from_slice(b"}}");
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -591,6 +774,181 @@ mod tests {
         alt.featured_image_alt = Some("Une photo\u{1}\n".into());
         alt.standfirst = (0u8..=0x7f).map(char::from).collect();
         vec![record(), bare, alt]
+    }
+
+    /// An article page with every part, or with none (`full` false).
+    fn page(full: bool) -> ArticlePage {
+        use crate::content::articles::Adjacent;
+        use crate::content::comments::CommentRecord;
+        use crate::content::pagination::{Cursor, Page, PageInfo, SortValue};
+        let mut article = record();
+        article.seo_title = Some("Le titre « SEO »".into());
+        article.body = Some(ArticleBody {
+            markdown: "## Sous-titre\n\nUn \"paragraphe\".".into(),
+            html: "<h2>Sous-titre</h2>\n<p>Un &quot;paragraphe&quot;.</p>".into(),
+            text: "Sous-titre\n\nUn \"paragraphe\".".into(),
+        });
+        let mut older = record();
+        older.id = 6;
+        older.authors.truncate(1);
+        let mut newer = variants().remove(1);
+        newer.id = 8;
+        let comment = |id, parent_id, body: &str| {
+            let created_at = DateTime::parse_from_rfc3339("2026-11-05T09:00:00Z")
+                .unwrap()
+                .to_utc();
+            let cursor = Cursor {
+                key: SortValue::Time(created_at),
+                id,
+            };
+            let record = CommentRecord {
+                id,
+                article_id: 7,
+                parent_id,
+                author_name: "Lectrice\tassidue".into(),
+                body: body.into(),
+                status: "approved".into(),
+                created_at,
+            };
+            (cursor, record)
+        };
+        if !full {
+            return ArticlePage {
+                article,
+                tags: None,
+                sources: None,
+                comment_count: None,
+                adjacent: None,
+                more_in_rubric: None,
+                comments: None,
+            };
+        }
+        ArticlePage {
+            article,
+            tags: Some(vec![crate::content::catalogue::TagRecord {
+                id: 2,
+                slug: "europe".into(),
+                name: "Europe".into(),
+            }]),
+            sources: Some(vec![
+                SourceRecord {
+                    name: "Rapport annuel".into(),
+                    url: None,
+                },
+                SourceRecord {
+                    name: "Entretien".into(),
+                    url: Some("https://example.org/e?a=1&b=2".into()),
+                },
+            ]),
+            comment_count: Some(2),
+            // No newer article: `"next":null`.
+            adjacent: Some(Adjacent {
+                previous: Some(older.clone()),
+                next: None,
+            }),
+            more_in_rubric: Some(vec![older, newer, record()]),
+            comments: Some(Page {
+                items: vec![
+                    comment(40, None, "Premier !"),
+                    comment(41, Some(40), "Réponse <b>vive</b> \u{2028}"),
+                ],
+                info: PageInfo::default(),
+                total: None,
+            }),
+        }
+    }
+
+    /// The serde twin of [`PageJson`]: the page as [`ArticleData`].
+    fn article_data(page: ArticlePage, formats: BodyFormats) -> ArticleData {
+        let mut record = page.article;
+        let adjacent = page.adjacent;
+        let article = Article {
+            version: record.version,
+            seo: Seo::of(&record),
+            body: record
+                .body
+                .take()
+                .map(|b| Body::of(b, formats))
+                .unwrap_or_default(),
+            tags: page.tags.map(|t| t.into_iter().map(Tag::from).collect()),
+            sources: page
+                .sources
+                .map(|s| s.into_iter().map(Source::from).collect()),
+            comment_count: page.comment_count,
+            previous: adjacent
+                .as_ref()
+                .map(|a| a.previous.clone().map(ArticleSummary::from)),
+            next: adjacent.map(|a| a.next.map(ArticleSummary::from)),
+            more_in_rubric: page
+                .more_in_rubric
+                .map(|list| list.into_iter().map(ArticleSummary::from).collect()),
+            comments: page.comments.map(|p| {
+                p.items
+                    .into_iter()
+                    .map(|(_, c)| super::super::comments::Comment::from(c))
+                    .collect()
+            }),
+            summary: ArticleSummary::from(record),
+        };
+        ArticleData { data: article }
+    }
+
+    #[test]
+    fn the_written_article_page_is_the_serde_article() {
+        for full in [true, false] {
+            for formats in [
+                BodyFormats::ALL,
+                BodyFormats::MARKDOWN,
+                BodyFormats::HTML | BodyFormats::TEXT,
+                BodyFormats::TEXT,
+            ] {
+                let text = written(&PageJson {
+                    page: page(full),
+                    formats,
+                });
+                let twin = serde_json::to_string(&article_data(page(full), formats)).unwrap();
+                assert_eq!(text, twin, "full: {full}, formats: {formats:?}");
+            }
+        }
+        // No body read: an empty object, as serde's default body.
+        let mut bare = page(false);
+        bare.article.body = None;
+        let text = written(&PageJson {
+            page: bare,
+            formats: BodyFormats::ALL,
+        });
+        assert!(text.contains(",\"body\":{}"), "{text}");
+    }
+
+    /// The keys the page hands to the caching layer are those the layer would find in the
+    /// body: every id, in order of first mention.
+    #[test]
+    fn the_article_page_keys_are_those_of_its_body() {
+        for full in [true, false] {
+            let page = PageJson {
+                page: page(full),
+                formats: BodyFormats::ALL,
+            };
+            let scanned = super::super::cache::surrogate_keys(written(&page).as_bytes(), None);
+            assert_eq!(page.cache_keys().as_str(), scanned.join(" "));
+            if full {
+                assert!(scanned.contains(&"comment-41".to_owned()), "{scanned:?}");
+                assert!(scanned.contains(&"tag-2".to_owned()), "{scanned:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn formats_names_renderings_and_refuses_others() {
+        assert_eq!(body_formats(None).unwrap(), BodyFormats::ALL);
+        assert_eq!(
+            body_formats(Some("html, text")).unwrap(),
+            BodyFormats::HTML | BodyFormats::TEXT
+        );
+        for bad in ["pdf", "", " , ", "html,rtf"] {
+            let err = body_formats(Some(bad)).unwrap_err().to_string();
+            assert!(err.contains("markdown, html, text"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -177,6 +177,11 @@ impl CacheKeys {
         true
     }
 
+    /// The header value: keys separated by spaces.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Adds an article, its rubric and its authors: a change to any of them purges the
     /// answer, whichever of the article's fields it shows.
     pub fn add_article(&mut self, a: &crate::content::articles::ArticleRecord) -> bool {

@@ -801,6 +801,56 @@ async fn an_article_includes_only_the_parts_asked_for() {
     assert_eq!(bad["field"], "comments_limit");
 }
 
+/// `formats=` gives the body in the renderings named (all three by default), the same text
+/// as the full answer's, and refuses an unknown rendering with a 422 naming the parameter.
+#[tokio::test]
+async fn an_article_gives_the_body_renderings_asked_for() {
+    let app = TestApp::spawn().await;
+    let slug = fx::FOREIGN_POLICY_SLUG;
+    let article = ok(&app, &format!("/v1/articles/{slug}")).await["data"].clone();
+    let full = &article["body"];
+    assert_eq!(
+        full.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["html", "markdown", "text"]
+    );
+    let html = ok(&app, &format!("/v1/articles/{slug}?formats=html")).await["data"].clone();
+    assert_eq!(html["body"], json!({ "html": full["html"] }));
+    assert_eq!(
+        html["title"], article["title"],
+        "the rest of the page is unchanged"
+    );
+    let two = ok(&app, &format!("/v1/articles/{slug}?formats=text,markdown")).await;
+    assert_eq!(
+        two["data"]["body"],
+        json!({ "markdown": full["markdown"], "text": full["text"] })
+    );
+    for bad in ["pdf", "html,rtf", ","] {
+        let problem = problem(&app, &format!("/v1/articles/{slug}?formats={bad}"), 422).await;
+        assert_eq!(problem["field"], "formats", "{bad}");
+    }
+    // The article page with comments names them in Surrogate-Key, as it names the rest.
+    let response = app
+        .get(&format!(
+            "/v1/articles/{}?include=comments,tags&formats=text",
+            fx::COMMENTED_SLUG
+        ))
+        .await;
+    let keys = response.headers()["surrogate-key"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    let comments = body["data"]["comments"].as_array().unwrap();
+    assert!(!comments.is_empty());
+    for comment in comments {
+        let (_, n) = kiosque::content::ids::decode("id", comment["id"].as_str().unwrap()).unwrap();
+        assert!(
+            keys.split(' ').any(|k| k == format!("comment-{n}")),
+            "{keys}"
+        );
+    }
+}
+
 #[test]
 fn the_openapi_document_lists_every_route() {
     let doc = kiosque::rest::openapi::openapi();

@@ -200,7 +200,7 @@ fn article_columns(sql: &mut Sql, parts: ArticleParts, alias: &str) {
         sql.push(", ");
     }
     sql.push(&format!("{alias}.*"));
-    if !parts.body {
+    if !parts.body.any() {
         sql.push(", NULL, NULL, NULL");
     }
 }

@@ -66,6 +66,8 @@ pub struct AuthorRef {
     pub bio: Option<String>,
 }
 
+/// The body in its renderings. A rendering that the query did not read
+/// ([`ArticleParts::body`]) is empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleBody {
     pub markdown: String,
@@ -119,8 +121,50 @@ impl ArticleRecord {
 /// Which optional parts of an article a query reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ArticleParts {
-    pub body: bool,
+    /// The renderings of the body to read (none: no body).
+    pub body: BodyFormats,
     pub author_bio: bool,
+}
+
+/// A set of renderings of the body: the columns an article query reads. An article page
+/// that shows the HTML does not need the Markdown source and the plain text read, decoded
+/// and sent as well.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct BodyFormats(u8);
+
+impl BodyFormats {
+    pub const NONE: Self = Self(0);
+    pub const MARKDOWN: Self = Self(1);
+    pub const HTML: Self = Self(2);
+    pub const TEXT: Self = Self(4);
+    pub const ALL: Self = Self(7);
+
+    /// Every rendering when `yes`, none otherwise.
+    pub fn all_if(yes: bool) -> Self {
+        if yes { Self::ALL } else { Self::NONE }
+    }
+
+    /// Whether any rendering is read (the article has a body).
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    pub fn has(self, format: Self) -> bool {
+        self.0 & format.0 == format.0
+    }
+}
+
+impl std::ops::BitOr for BodyFormats {
+    type Output = Self;
+    fn bitor(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+
+impl std::ops::BitOrAssign for BodyFormats {
+    fn bitor_assign(&mut self, other: Self) {
+        self.0 |= other.0;
+    }
 }
 
 /// Filters of article lists (all optional, combined with AND).

@@ -7,7 +7,7 @@ use super::model::*;
 use crate::content::pagination::{Cursor, SortValue};
 use crate::content::sql::Sql;
 use crate::content::{Audience, Viewer};
-use crate::db::col;
+use crate::db::{col, with_str};
 use crate::error::AppResult;
 
 /// Writes `SELECT <article columns of a>` (without FROM): the inner "page" query of
@@ -24,8 +24,19 @@ pub(super) fn columns(sql: &mut Sql, parts: ArticleParts) {
          a.updated_at, a.featured_image_url, a.featured_image_alt, a.seo_title, a.seo_description, \
          a.word_count, a.reading_time_minutes, a.version, a.rubric_id",
     );
-    if parts.body {
-        sql.push(", a.body, a.body_html, a.body_text");
+    if parts.body.any() {
+        // The renderings not asked for are empty strings: same columns, nothing read.
+        for (format, column) in [
+            (BodyFormats::MARKDOWN, ", a.body"),
+            (BodyFormats::HTML, ", a.body_html"),
+            (BodyFormats::TEXT, ", a.body_text"),
+        ] {
+            sql.push(if parts.body.has(format) {
+                column
+            } else {
+                ", ''"
+            });
+        }
     }
 }
 
@@ -136,23 +147,27 @@ pub(super) fn from_row(row: &QueryResult, parts: ArticleParts) -> Result<Article
     // 0 rubric_slug, 1 rubric_name, 2 authors_json, then the article's columns in the order
     // of `columns` (3 id … 19 rubric_id, 20–22 the body).
     let get = |i| col(row, i);
-    let status: String = get(8)?;
-    let authors_json: Option<String> = col(row, 2)?;
-    let authors = match authors_json {
-        Some(json) => serde_json::from_str::<Vec<AuthorTuple>>(&json)
-            .map_err(|e| DbErr::Json(format!("authors of an article: {e}")))?
-            .into_iter()
-            .map(|(id, slug, display_name, avatar_url, bio)| AuthorRef {
-                id,
-                slug,
-                display_name,
-                avatar_url,
-                bio,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    let body = if parts.body {
+    let status = with_str(row, 8, |status| {
+        status
+            .and_then(ArticleStatus::parse)
+            .ok_or_else(|| DbErr::Type(format!("unknown article status {status:?}")))
+    })?;
+    // The byline copy is parsed from the row's buffer, not from an owned copy of it.
+    let authors = with_str(row, 2, |json| match json {
+        Some(json) => serde_json::from_str::<Vec<AuthorTuple>>(json)
+            .map_err(|e| DbErr::Json(format!("authors of an article: {e}"))),
+        None => Ok(Vec::new()),
+    })?
+    .into_iter()
+    .map(|(id, slug, display_name, avatar_url, bio)| AuthorRef {
+        id,
+        slug,
+        display_name,
+        avatar_url,
+        bio,
+    })
+    .collect();
+    let body = if parts.body.any() {
         Some(ArticleBody {
             markdown: get(20)?,
             html: get(21)?,
@@ -167,8 +182,7 @@ pub(super) fn from_row(row: &QueryResult, parts: ArticleParts) -> Result<Article
         title: get(5)?,
         standfirst: get(6)?,
         language: get(7)?,
-        status: ArticleStatus::parse(&status)
-            .ok_or_else(|| DbErr::Type(format!("unknown article status {status}")))?,
+        status,
         published_at: col(row, 9)?,
         created_at: col(row, 10)?,
         updated_at: col(row, 11)?,

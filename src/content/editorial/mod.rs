@@ -27,7 +27,7 @@ pub use revisions::RevisionRecord;
 use references::{SlugTable, choose_slug, existing, referenced};
 
 use crate::auth::{Actor, Role, UserActor};
-use crate::content::articles::{ArticleParts, ArticleRecord, ArticleStatus};
+use crate::content::articles::{ArticleParts, ArticleRecord, ArticleStatus, BodyFormats};
 use crate::content::{Content, Viewer, permissions};
 use crate::entities::{article, article_author, article_source, article_tag};
 use crate::error::{AppError, AppResult};
@@ -175,7 +175,7 @@ impl Editorial<'_> {
     /// The article as staff read it after a write.
     async fn read_back(&self, id: i64) -> AppResult<ArticleRecord> {
         let parts = ArticleParts {
-            body: true,
+            body: BodyFormats::ALL,
             author_bio: false,
         };
         self.content

@@ -9,7 +9,9 @@ use async_graphql::{Name, Variables};
 use async_graphql_value::{ConstValue, Value};
 use chrono::{DateTime, Utc};
 
-use crate::content::articles::{ArticleFilter, ArticleOrder, ArticleParts, ArticleStatus};
+use crate::content::articles::{
+    ArticleFilter, ArticleOrder, ArticleParts, ArticleStatus, BodyFormats,
+};
 use crate::content::pagination::PageArgs;
 
 /// A response key and what goes under it.
@@ -469,14 +471,16 @@ impl<'a> Planner<'a> {
                 "version" => ArticleField::Version,
                 "body" => {
                     Self::only_args(f, &["format"])?;
-                    parts.body = true;
-                    ArticleField::Body(match self.arg(f, "format")?.as_ref().map(enum_name) {
-                        None => BodyFormat::Markdown,
-                        Some(Some("MARKDOWN")) => BodyFormat::Markdown,
-                        Some(Some("HTML")) => BodyFormat::Html,
-                        Some(Some("TEXT")) => BodyFormat::Text,
+                    let (format, read) = match self.arg(f, "format")?.as_ref().map(enum_name) {
+                        None | Some(Some("MARKDOWN")) => {
+                            (BodyFormat::Markdown, BodyFormats::MARKDOWN)
+                        }
+                        Some(Some("HTML")) => (BodyFormat::Html, BodyFormats::HTML),
+                        Some(Some("TEXT")) => (BodyFormat::Text, BodyFormats::TEXT),
                         Some(_) => return None,
-                    })
+                    };
+                    parts.body |= read;
+                    ArticleField::Body(format)
                 }
                 "authors" => {
                     ArticleField::Authors(self.leaf(&f.selection_set.node, "Author", |name| {
