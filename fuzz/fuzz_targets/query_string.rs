@@ -4,7 +4,7 @@
 #![no_main]
 
 use kiosque::content::pagination::{Cursor, PageArgs, PageRequest};
-use kiosque::rest::params::{ArticleFilterParams, ArticleListParams, PageParams};
+use kiosque::rest::params::{ArticleFilterParams, ArticleListParams, PageParams, QueryPairs};
 use libfuzzer_sys::fuzz_target;
 
 const MAX: u32 = 100;
@@ -13,7 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(query) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(page) = serde_urlencoded::from_str::<PageParams>(query) {
+    let pairs = QueryPairs::parse(query);
+    if let Ok(page) = pairs.read::<PageParams>() {
         if let Ok(request) = page.request(MAX) {
             assert!(request.size <= MAX);
             if let Some(cursor) = &request.cursor {
@@ -23,10 +24,10 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    if let Ok(filter) = serde_urlencoded::from_str::<ArticleFilterParams>(query) {
+    if let Ok(filter) = pairs.read::<ArticleFilterParams>() {
         let _ = filter.filter();
     }
-    if let Ok(list) = serde_urlencoded::from_str::<ArticleListParams>(query) {
+    if let Ok(list) = pairs.read::<ArticleListParams>() {
         let _ = list.order();
         let _ = list.include_total();
     }

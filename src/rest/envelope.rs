@@ -117,18 +117,27 @@ impl Here {
 
     /// This URL with the pagination parameters replaced by `page`. The other parameters
     /// keep their original encoding; cursors are URL-safe as they are.
-    fn with_page(&self, page: &[(&str, String)]) -> String {
-        let mut pairs: Vec<String> = self
-            .query
-            .split('&')
-            .filter(|kv| {
-                let key = kv.split('=').next().unwrap_or_default();
-                !kv.is_empty() && !matches!(key, "first" | "after" | "last" | "before")
-            })
-            .map(str::to_owned)
-            .collect();
-        pairs.extend(page.iter().map(|(k, v)| format!("{k}={v}")));
-        format!("{}?{}", self.base, pairs.join("&"))
+    fn with_page(&self, page: &[(&str, &str)]) -> String {
+        let mut url = String::with_capacity(self.base.len() + self.query.len() + 96);
+        url.push_str(&self.base);
+        let mut separator = '?';
+        let kept = self.query.split('&').filter(|kv| {
+            let key = kv.split('=').next().unwrap_or_default();
+            !kv.is_empty() && !matches!(key, "first" | "after" | "last" | "before")
+        });
+        for kv in kept {
+            url.push(separator);
+            url.push_str(kv);
+            separator = '&';
+        }
+        for (key, value) in page {
+            url.push(separator);
+            url.push_str(key);
+            url.push('=');
+            url.push_str(value);
+            separator = '&';
+        }
+        url
     }
 
     /// A page of a list, each item mapped to its REST shape. With `backward` false the list
@@ -141,17 +150,14 @@ impl Here {
         map: impl FnMut(T) -> U,
     ) -> List<U> {
         let info = page.info;
-        let size = request.size.to_string();
+        let mut size = itoa::Buffer::new();
+        let size = size.format(request.size);
         let next = match (&info.end_cursor, info.has_next_page) {
-            (Some(end), true) => {
-                Some(self.with_page(&[("first", size.clone()), ("after", end.clone())]))
-            }
+            (Some(end), true) => Some(self.with_page(&[("first", size), ("after", end)])),
             _ => None,
         };
         let prev = match (&info.start_cursor, info.has_previous_page && backward) {
-            (Some(start), true) => {
-                Some(self.with_page(&[("last", size), ("before", start.clone())]))
-            }
+            (Some(start), true) => Some(self.with_page(&[("last", size), ("before", start)])),
             _ => None,
         };
         List {
