@@ -100,14 +100,55 @@ pub fn random_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The whole HTTP surface.
+/// A request as the server hands it over, and the whole HTTP surface as one service.
+pub type HttpService =
+    tower::util::BoxCloneSyncService<axum::extract::Request, Response, std::convert::Infallible>;
+
+/// The whole HTTP surface: [`build_router`] inside the protective layers.
+///
+/// The layers wrap the router once, as one service, rather than through `Router::layer`,
+/// which wraps every route on its own: each of them was then boxed per route and its box
+/// cloned, and its future moved into a new box, on every request (a quarter of a
+/// `{ __typename }` request's instructions were those copies).
+pub fn build_service(state: AppState) -> HttpService {
+    let config = state.config.clone();
+    let cors = crate::security::cors(&config.hardening.cors_origins);
+    let router = build_router(state);
+    // Outermost first. `into_response` after a layer that changes the body type gives the
+    // next one axum's `Response`, as `Router::layer` did between layers (no box, no copy).
+    let service = tower::ServiceBuilder::new()
+        .map_response(IntoResponse::into_response)
+        .layer(TraceLayer::new_for_http())
+        .option_layer(cors)
+        .layer(axum::middleware::from_fn(crate::security::headers))
+        .map_response(IntoResponse::into_response)
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a handler panicked");
+            AppError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .map_response(IntoResponse::into_response)
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .map_request(|request: axum::http::Request<_>| request.map(axum::body::Body::new))
+        // The statements of a request are counted (db::in_request), a worker's are not.
+        .map_future(|future| crate::db::in_request(future))
+        .service(router);
+    tower::util::BoxCloneSyncService::new(service)
+}
+
+/// The routes of both doors and of operations, with the layers that must see the matched
+/// route (metrics) or the state. [`build_service`] puts the protective layers around it.
 pub fn build_router(state: AppState) -> Router {
     let config = state.config.clone();
     let mut router = Router::new();
     if config.hardening.test_routes {
         router = router.route("/__test/panic", get(crate::security::test_panic));
     }
-    let router = router
+    router
         .route(
             "/graphql",
             get(graphql::http::graphql_get)
@@ -131,28 +172,7 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             crate::metrics::record,
         ))
-        .layer(axum::middleware::from_fn(
-            |request: axum::extract::Request, next: axum::middleware::Next| {
-                crate::db::in_request(next.run(request))
-            },
-        ))
         .with_state(state)
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
-        ))
-        .layer(CatchPanicLayer::custom(|_panic| {
-            tracing::error!("a handler panicked");
-            AppError::Internal("handler panicked".into()).into_response()
-        }))
-        .layer(axum::middleware::from_fn(crate::security::headers));
-    let router = match crate::security::cors(&config.hardening.cors_origins) {
-        Some(cors) => router.layer(cors),
-        None => router,
-    };
-    router.layer(TraceLayer::new_for_http())
 }
 
 async fn not_found() -> AppError {
@@ -202,8 +222,8 @@ pub async fn serve(
         stop_workers();
         let _ = begun.send(tokio::time::Instant::now());
     };
-    let router = build_router(state);
-    let served = crate::server::run(listener, router, limits, shutdown).await;
+    let service = build_service(state);
+    let served = crate::server::run(listener, service, limits, shutdown).await;
     let start = begun_at
         .await
         .unwrap_or_else(|_| tokio::time::Instant::now());

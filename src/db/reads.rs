@@ -40,8 +40,11 @@ impl managed::Manager for Manager {
     type Type = PgConnection;
     type Error = sqlx::Error;
 
+    /// Boxed: connecting is rare, and its future (the handshake, TLS, authentication: 2 KB)
+    /// would otherwise sit inline in every read's future, which deadpool's timeout wrappers
+    /// each hold again (6 KB per read, moved at every layer of a request).
     async fn create(&self) -> Result<PgConnection, sqlx::Error> {
-        PgConnection::connect_with(&self.options).await
+        Box::pin(PgConnection::connect_with(&self.options)).await
     }
 
     async fn recycle(

@@ -144,15 +144,22 @@ async fn execute(
     let mut response = run(state, actor, request, transport).await;
     let extensions = response.extensions_mut();
     extensions.insert(crate::metrics::Operation(operation));
-    if transport.get && anonymous {
-        // A read over GET by the public: the caching layer of the route gives it an ETag,
-        // `Cache-Control: public` and its Surrogate-Keys (unless it carries errors).
+    let error_free = extensions.remove::<ErrorFree>().is_some();
+    if transport.get && anonymous && error_free {
+        // A read over GET by the public without errors: the caching layer of the route gives
+        // it an ETag, `Cache-Control: public` and its Surrogate-Keys. An answer with errors
+        // (a partial answer, a refused request) is never shared.
         extensions.insert(crate::rest::cache::CachePolicy::Public {
             max_age: state.config.cache_max_age,
         });
     }
     response
 }
+
+/// Marks an answer that [`run`] knows carries no errors (a fast-path answer, or the general
+/// executor's with an empty `errors`): only those may be shared by caches.
+#[derive(Debug, Clone, Copy)]
+struct ErrorFree;
 
 /// The name of a document's first operation (`query Home { … }` → `Home`), read from its
 /// text without parsing it: the metrics label of requests that send no `operationName`.
@@ -200,6 +207,7 @@ async fn run(
                 axum::http::header::CONTENT_TYPE,
                 axum::http::HeaderValue::from_static("application/graphql-response+json"),
             );
+            response.extensions_mut().insert(ErrorFree);
             return response;
         }
     }
@@ -215,17 +223,23 @@ async fn run(
     }
     let operation = request.operation_name.clone();
     let request = request.data(RequestData { viewer, actor });
-    let mut response = state.schema.execute(request).await;
+    // Boxed: the general executor's future is large and the fast path never holds it.
+    let mut response = Box::pin(state.schema.execute(request)).await;
     if guard::classify(&mut response) {
         return guard::failed(response, transport.graphql_response);
     }
     guard::label_field_errors(&mut response);
+    let error_free = response.errors.is_empty();
     if let Some(entry) = entry
-        && response.errors.is_empty()
+        && error_free
     {
         entry.prove(&operation);
     }
-    GraphQLResponse::from(response).into_response()
+    let mut response = GraphQLResponse::from(response).into_response();
+    if error_free {
+        response.extensions_mut().insert(ErrorFree);
+    }
+    response
 }
 
 /// A request-level failure (bad credentials) as a GraphQL response: the error carries

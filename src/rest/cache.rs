@@ -53,12 +53,8 @@ pub async fn http_cache(request: Request, next: Next) -> Response {
         }
     };
     let etag = format!("\"{:032x}\"", xxh3_128(&bytes));
-    // An answer that carries errors (a GraphQL partial answer) is never shared.
-    let policy = parts
-        .extensions
-        .get::<CachePolicy>()
-        .copied()
-        .filter(|_| memchr::memmem::find(&bytes, b"\"errors\":").is_none());
+    // Set by handlers on answers that may be shared (never on a GraphQL answer with errors).
+    let policy = parts.extensions.get::<CachePolicy>().copied();
     // The keys a handler built from its records (otherwise the body is scanned below).
     let handed_keys = parts.extensions.remove::<CacheKeys>();
     let headers = &mut parts.headers;
