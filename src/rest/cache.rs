@@ -157,13 +157,15 @@ impl CacheKeys {
     /// Adds `kind-id` unless it is there already; `false` once the answer holds
     /// [`MAX_KEYS`] (a CDN purges the rest through the list key).
     pub fn add(&mut self, kind: crate::content::ids::Kind, id: i64) -> bool {
-        if self.1.contains(&(kind, id)) {
+        // The keys seen, kept sorted: a home page adds some eighty, and a linear search of
+        // each was 4 % of its CPU.
+        let Err(at) = self.1.binary_search(&(kind, id)) else {
             return true;
-        }
+        };
         if self.1.len() + 1 >= MAX_KEYS {
             return false;
         }
-        self.1.push((kind, id));
+        self.1.insert(at, (kind, id));
         if !self.0.is_empty() {
             self.0.push(' ');
         }
