@@ -64,6 +64,7 @@ impl Content {
         let with = ArticleParts {
             body: parts.body,
             author_bio: true,
+            lean: false,
         };
         let first_comments = parts.comments.map(PageRequest::first);
         let extras = PageExtras {

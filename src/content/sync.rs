@@ -136,6 +136,7 @@ impl Sync<'_> {
         let parts = ArticleParts {
             body: BodyFormats::ALL,
             author_bio: false,
+            lean: false,
         };
         let mut records = self
             .content

@@ -124,6 +124,7 @@ impl Content {
                 BodyFormats::NONE
             },
             author_bio: false,
+            lean: false,
         };
         let request = crate::content::pagination::PageRequest::first(limit);
         let articles = self.articles();

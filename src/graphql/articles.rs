@@ -68,6 +68,7 @@ pub(crate) fn parts_for_items(ctx: &Context<'_>) -> ArticleParts {
     ArticleParts {
         body: BodyFormats::all_if(item_selects(ctx, &["body"])),
         author_bio: item_selects(ctx, &["authors", "bio"]),
+        lean: false,
     }
 }
 
@@ -75,6 +76,7 @@ fn parts_for_list(ctx: &Context<'_>) -> ArticleParts {
     ArticleParts {
         body: BodyFormats::all_if(selects(ctx, &["body"])),
         author_bio: selects(ctx, &["authors", "bio"]),
+        lean: false,
     }
 }
 
@@ -175,6 +177,7 @@ impl ArticleNode {
                         let parts = ArticleParts {
                             body: BodyFormats::ALL,
                             author_bio: false,
+                            lean: false,
                         };
                         let records = content(ctx)
                             .articles()
@@ -640,6 +643,7 @@ impl ArticleQuery {
             ),
             author_bio: selects(ctx, &["latest", "authors", "bio"])
                 || selects(ctx, &["rubrics", "articles", "authors", "bio"]),
+            lean: false,
         };
         let home = content(ctx)
             .home(&viewer(ctx), latest.into(), per_rubric.into(), parts)

@@ -29,6 +29,7 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, ids: &[i64]) -> Result<Vec<(i64, N
             let parts = ArticleParts {
                 body: BodyFormats::ALL,
                 author_bio: true,
+                lean: false,
             };
             let found = content.articles().find_by_ids(&viewer, ids, parts).await?;
             article_nodes(found)

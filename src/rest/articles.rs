@@ -101,6 +101,16 @@ impl FieldSet {
     fn has(self, index: usize) -> bool {
         self.0 & (1 << index) != 0
     }
+
+    /// The parts of the articles to read: without `featured_image`, none of the media and
+    /// SEO columns (no summary shows the SEO fields).
+    fn parts(self) -> ArticleParts {
+        let image = SUMMARY_FIELDS.iter().position(|f| *f == "featured_image");
+        ArticleParts {
+            lean: !image.is_some_and(|i| self.has(i)),
+            ..ArticleParts::default()
+        }
+    }
 }
 
 /// A list item with the fields asked for, in the order and with the values of
@@ -484,7 +494,7 @@ pub async fn list_articles(
             order,
             &request,
             with_total,
-            ArticleParts::default(),
+            fields.parts(),
         )
         .await?;
     let mut keys = CacheKeys::new(Some("articles"));

@@ -110,6 +110,32 @@ async fn unsupported_selections_stay_on_the_general_executor() {
     }
 }
 
+#[tokio::test]
+async fn the_featured_image_and_seo_are_read_where_they_are_asked_for() {
+    // The fast path does not read the media and SEO columns; a query that asks for them
+    // goes to the executor, which reads them, whatever ran before it.
+    let app = TestApp::spawn().await;
+    same_answer(
+        &app,
+        "{ articles(first: 12) { nodes { slug title } } }",
+        json!({}),
+        true,
+    )
+    .await;
+    let q = "{ articles(first: 12) { nodes { slug title standfirst \
+             featuredImage { url alt } seo { title description } } } }";
+    let body = same_answer(&app, q, json!({}), false).await;
+    let nodes = body["data"]["articles"]["nodes"].as_array().unwrap();
+    assert!(
+        nodes.iter().any(|n| n["featuredImage"]["url"].is_string()),
+        "{body}"
+    );
+    assert!(
+        nodes.iter().any(|n| n["seo"]["title"] != n["title"]),
+        "some demo articles have an SEO title of their own: {body}"
+    );
+}
+
 /// The statements the fast path spends on `query` (once proven by [`same_answer`]).
 async fn fast_statements(app: &TestApp, query: &str, variables: &Value) -> u64 {
     let before = app.statements();

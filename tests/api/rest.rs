@@ -851,6 +851,42 @@ async fn an_article_gives_the_body_renderings_asked_for() {
     }
 }
 
+#[tokio::test]
+async fn a_list_reads_the_featured_image_when_it_shows_it() {
+    let app = TestApp::spawn().await;
+    let images = |body: &Value| {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["featured_image"]["url"].is_string())
+            .count()
+    };
+    let all = ok(&app, "/v1/articles?first=12").await;
+    assert!(images(&all) > 0, "{all}");
+    let asked = ok(&app, "/v1/articles?first=12&fields=slug,featured_image").await;
+    assert_eq!(images(&asked), images(&all));
+    let lean = ok(&app, "/v1/articles?first=12&fields=slug,title").await;
+    for article in lean["data"].as_array().unwrap() {
+        assert_eq!(
+            article.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["slug", "title"]
+        );
+    }
+    // The article page after a lean list still has its image and SEO fields.
+    let slug = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["featured_image"]["url"].is_string())
+        .unwrap()["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = ok(&app, &format!("/v1/articles/{slug}")).await;
+    assert!(page["data"]["featured_image"]["url"].is_string(), "{page}");
+}
+
 #[test]
 fn the_openapi_document_lists_every_route() {
     let doc = kiosque::rest::openapi::openapi();

@@ -124,6 +124,11 @@ pub struct ArticleParts {
     /// The renderings of the body to read (none: no body).
     pub body: BodyFormats,
     pub author_bio: bool,
+    /// The featured image and the SEO title and description are not read (they are `None`
+    /// in the records): for answers that do not show them, such as the GraphQL fast path and
+    /// REST lists without `featured_image`. On a list page they were a fifth of the columns
+    /// decoded and copied for nothing.
+    pub lean: bool,
 }
 
 /// A set of renderings of the body: the columns an article query reads. An article page

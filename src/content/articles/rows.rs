@@ -21,9 +21,15 @@ pub(super) fn columns(sql: &mut Sql, parts: ArticleParts) {
     });
     sql.push(
         "a.id, a.slug, a.title, a.standfirst, a.language, a.status, a.published_at, a.created_at, \
-         a.updated_at, a.featured_image_url, a.featured_image_alt, a.seo_title, a.seo_description, \
-         a.word_count, a.reading_time_minutes, a.version, a.rubric_id",
+         a.updated_at, ",
     );
+    // Typed NULLs: the article page's `UNION ALL` types its columns from this arm.
+    sql.push(if parts.lean {
+        "CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), "
+    } else {
+        "a.featured_image_url, a.featured_image_alt, a.seo_title, a.seo_description, "
+    });
+    sql.push("a.word_count, a.reading_time_minutes, a.version, a.rubric_id");
     if parts.body.any() {
         // The renderings not asked for are empty strings: same columns, nothing read.
         for (format, column) in [

@@ -177,6 +177,7 @@ impl Editorial<'_> {
         let parts = ArticleParts {
             body: BodyFormats::ALL,
             author_bio: false,
+            lean: false,
         };
         self.content
             .articles()

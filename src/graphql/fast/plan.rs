@@ -445,7 +445,11 @@ impl<'a> Planner<'a> {
     }
 
     fn article(&self, set: &'a SelectionSet) -> Option<ArticlePlan> {
-        let mut parts = ArticleParts::default();
+        // The fast path serves no featured image or SEO field (those go to the executor).
+        let mut parts = ArticleParts {
+            lean: true,
+            ..ArticleParts::default()
+        };
         let mut fields = Vec::new();
         for f in self.fields(set, "Article")? {
             let name = f.name.node.as_str();
