@@ -171,20 +171,27 @@ fn outer_order(order: ArticleOrder, viewer: &Viewer, page: &PageRequest) -> Stri
     format!("{key} {dir}, p.id {dir}")
 }
 
+/// What [`Articles::fetch`] read.
+struct Fetched {
+    records: Vec<ArticleRecord>,
+    rows: Vec<sea_orm::QueryResult>,
+}
+
 impl Articles<'_> {
     fn backend(&self) -> DatabaseBackend {
         self.content.backend()
     }
 
-    async fn fetch(
-        &self,
-        sql: Sql,
-        parts: ArticleParts,
-    ) -> AppResult<Vec<(ArticleRecord, sea_orm::QueryResult)>> {
+    /// Runs an article query: its records, read from the rows in place (a record is some
+    /// 400 bytes, and every pass that moves it between vectors shows in a page's profile),
+    /// and the rows, for the extra columns its caller reads by name.
+    async fn fetch(&self, sql: Sql, parts: ArticleParts) -> AppResult<Fetched> {
         let rows = self.content.db.read_all(sql.build()).await?;
-        rows.into_iter()
-            .map(|row| Ok((from_row(&row, parts)?, row)))
-            .collect()
+        let records = rows
+            .iter()
+            .map(|row| from_row(row, parts))
+            .collect::<Result<_, _>>()?;
+        Ok(Fetched { records, rows })
     }
 
     /// One visible article by slug.
@@ -204,12 +211,7 @@ impl Articles<'_> {
             Ok(())
         };
         rows::wrap(&mut sql, parts, inner, "p.id")?;
-        Ok(self
-            .fetch(sql, parts)
-            .await?
-            .into_iter()
-            .next()
-            .map(|(a, _)| a))
+        Ok(self.fetch(sql, parts).await?.records.into_iter().next())
     }
 
     /// Visible articles by id, in no particular order (for loaders and `node`).
@@ -232,12 +234,7 @@ impl Articles<'_> {
             Ok(())
         };
         rows::wrap(&mut sql, parts, inner, "p.id")?;
-        Ok(self
-            .fetch(sql, parts)
-            .await?
-            .into_iter()
-            .map(|(a, _)| a)
-            .collect())
+        Ok(self.fetch(sql, parts).await?.records)
     }
 
     /// A filtered, ordered page of visible articles, with the total of the filtered list in
@@ -282,13 +279,13 @@ impl Articles<'_> {
             Ok(())
         };
         rows::wrap(&mut sql, parts, inner, &outer_order(order, viewer, page))?;
-        let rows = self.fetch(sql, parts).await?;
+        let Fetched { records, rows } = self.fetch(sql, parts).await?;
         let total = match (with_total, rows.first()) {
             (false, _) => None,
-            (true, Some((_, row))) => Some(row.try_get::<i64>("", "total_count")?),
+            (true, Some(row)) => Some(row.try_get::<i64>("", "total_count")?),
             (true, None) => Some(self.count(viewer, filter).await?),
         };
-        let records = rows.into_iter().map(|(a, _)| a).collect();
+        drop(rows);
         Ok(Page::from_rows(
             page,
             records,
@@ -400,9 +397,10 @@ impl Articles<'_> {
             inner,
             &format!("p.group_id, {order_in_group}"),
         )?;
-        let rows = self.fetch(sql, parts).await?;
-        rows.into_iter()
-            .map(|(a, row)| Ok((row.try_get::<i64>("", "group_id")?, a)))
+        let Fetched { records, rows } = self.fetch(sql, parts).await?;
+        rows.iter()
+            .zip(records)
+            .map(|(row, a)| Ok((row.try_get::<i64>("", "group_id")?, a)))
             .collect()
     }
 
@@ -540,9 +538,9 @@ impl Articles<'_> {
             Ok(())
         };
         rows::wrap(&mut sql, parts, inner, "p.search_rank, p.id")?;
-        let rows = self.fetch(sql, parts).await?;
+        let Fetched { records, rows } = self.fetch(sql, parts).await?;
         let total = match rows.first() {
-            Some((_, row)) if with_total => Some(row.try_get::<i64>("", "total_count")?),
+            Some(row) if with_total => Some(row.try_get::<i64>("", "total_count")?),
             None if with_total => {
                 let mut sql = Sql::new(backend);
                 let p = sql.param(prepared);
@@ -557,8 +555,8 @@ impl Articles<'_> {
             }
             _ => None,
         };
-        let records: Vec<(usize, ArticleRecord)> =
-            rows.into_iter().map(|(a, _)| a).enumerate().collect();
+        drop(rows);
+        let records: Vec<(usize, ArticleRecord)> = records.into_iter().enumerate().collect();
         let page_out = Page::from_rows(
             page,
             records,
