@@ -44,16 +44,61 @@ pub fn render(markdown: &str) -> Rendered {
 pub fn sanitize(html: &str) -> String {
     let mut builder = ammonia::Builder::default();
     builder.link_rel(Some("noopener noreferrer"));
-    let mut out = builder.clean(html).to_string();
+    let clean = |html: &str| keep_leading_newlines(&builder.clean(html).to_string());
+    let mut out = clean(html);
     // Removing an element can leave a nesting the HTML parser would not build (a `<p>`
     // inside a `<p>`); cleaning again gives the parser's form, which then stays put.
     for _ in 0..3 {
-        let again = builder.clean(&out).to_string();
+        let again = clean(&out);
         if again == out {
             break;
         }
         out = again;
     }
+    out
+}
+
+/// The HTML parser drops one line feed right after `<pre>`, `<listing>` and `<textarea>`
+/// start tags, and html5ever's serialiser (like browsers') does not write it back, so a
+/// `<pre>` whose text starts with a line feed would lose one each time it is parsed. This
+/// writes the one the parser will drop, which makes the serialised form a fixed point.
+/// `html` is serialiser output: `<` is escaped in text and in (double-quoted) attribute
+/// values.
+fn keep_leading_newlines(html: &str) -> String {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len() + 8);
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'<') {
+        let open = at + offset;
+        let name_end = bytes[open + 1..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |n| open + 1 + n);
+        // The tag ends at the first `>` outside a quoted attribute value.
+        let mut quoted = false;
+        let Some(close) = bytes[name_end..]
+            .iter()
+            .position(|&b| {
+                quoted ^= b == b'"';
+                b == b'>' && !quoted
+            })
+            .map(|n| name_end + n)
+        else {
+            break;
+        };
+        let name = &html[open + 1..name_end];
+        let drops_newline = ["pre", "listing", "textarea"]
+            .iter()
+            .any(|tag| name.eq_ignore_ascii_case(tag));
+        if drops_newline && bytes.get(close + 1) == Some(&b'\n') {
+            out.push_str(&html[copied..=close]);
+            out.push('\n');
+            copied = close + 1;
+        }
+        at = close + 1;
+    }
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -94,6 +139,25 @@ mod tests {
         assert!(!r.html.contains("<script"), "{}", r.html);
         assert!(!r.html.contains("javascript:"), "{}", r.html);
         assert!(!r.html.contains("onerror"), "{}", r.html);
+    }
+
+    #[test]
+    fn a_pre_that_starts_with_blank_lines_keeps_them_and_stays_put() {
+        // Found by the `markdown` fuzz target: each cleaning dropped one line feed.
+        let html = sanitize("<pre>\n\n\n\n\n<pre>&amp;&gt;</pre></pre>");
+        assert_eq!(html, "<pre>\n\n\n\n\n<pre>&amp;&gt;</pre></pre>");
+        assert_eq!(sanitize(&html), html);
+        let r = render(
+            "\r\r<pre\r\r\r\r&\r<pre\r\r\r!\0\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\rm>\r\r\r\r\r\r<pre\r\r\r\r&\r<pre\r\r\r!\0\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\rmx&>&>",
+        );
+        assert_eq!(sanitize(&r.html), r.html);
+        // A `<pre` inside an attribute value is not a tag.
+        let titled = sanitize("<abbr title=\"<pre>\n\">x</abbr><pre>\n\nsuite</pre>");
+        assert_eq!(
+            titled,
+            "<abbr title=\"&lt;pre&gt;\n\">x</abbr><pre>\n\nsuite</pre>"
+        );
+        assert_eq!(sanitize(&titled), titled);
     }
 
     #[test]
