@@ -49,8 +49,9 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
-    QueryResult, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 tokio::task_local! {
@@ -188,6 +189,18 @@ impl Db {
     /// The read pool's (open, idle, waiting), on PostgreSQL.
     pub fn read_pool_status(&self) -> Option<(usize, usize, usize)> {
         self.reads.as_ref().map(reads::ReadPool::status)
+    }
+
+    /// A transaction that reads, then writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that read before writing would fail with
+    /// `SQLITE_BUSY` when another writer (a request, a delivery worker) committed in between,
+    /// instead of waiting and then seeing the new version.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        self.conn.begin_with_options(options).await
     }
 
     pub fn backend(&self) -> DatabaseBackend {

@@ -206,7 +206,27 @@ async fn publish(app: &TestApp, token: &str, key: &str) -> Value {
     send(app, reqwest::Method::POST, &path, token, json!({})).await
 }
 
+/// The delivery log of an endpoint, newest first, without the announcements of the demo's
+/// scheduled articles (due in two days or more, written for every endpoint that hears
+/// `article.published` when it is registered; see [`all_deliveries`]). The tests schedule
+/// theirs less than a day ahead.
 async fn deliveries(app: &TestApp, token: &str, webhook: i64) -> Vec<Value> {
+    let mut log = all_deliveries(app, token, webhook).await;
+    log.retain(|d| !demo_announcement(d));
+    log
+}
+
+fn demo_announcement(delivery: &Value) -> bool {
+    let due: chrono::DateTime<chrono::Utc> = delivery["next_attempt_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    delivery["payload"]["data"]["status"] == "scheduled"
+        && due > chrono::Utc::now() + chrono::Duration::days(1)
+}
+
+async fn all_deliveries(app: &TestApp, token: &str, webhook: i64) -> Vec<Value> {
     let (status, log) = get_json(
         app,
         &format!("/v1/webhooks/{webhook}/deliveries?first=50"),
@@ -478,6 +498,123 @@ async fn a_scheduled_publication_is_announced_at_its_time_and_withdrawn_if_the_s
     assert_eq!(status, StatusCode::OK, "public once announced");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.got().len(), 1, "{:#?}", receiver.got());
+}
+
+/// The `article.published` announcements waiting in an endpoint's log (pending, never
+/// attempted), as (article id, due time, body), in article order.
+async fn announcements(app: &TestApp, token: &str, hook: i64) -> Vec<(String, String, Value)> {
+    let mut waiting: Vec<_> = deliveries(app, token, hook)
+        .await
+        .into_iter()
+        .inspect(|d| {
+            assert_eq!(d["event"], "article.published", "{d:#}");
+            assert_eq!(d["status"], "pending", "{d:#}");
+            assert_eq!(d["attempts"], 0, "{d:#}");
+        })
+        .map(|d| {
+            let article = d["payload"]["data"]["id"].as_str().unwrap().to_owned();
+            let due = d["next_attempt_at"].as_str().unwrap().to_owned();
+            (article, due, d["payload"].clone())
+        })
+        .collect();
+    waiting.sort_by(|a, b| a.0.cmp(&b.0));
+    waiting
+}
+
+#[tokio::test]
+async fn an_endpoint_that_comes_to_hear_publications_gets_those_already_scheduled() {
+    let app = TestApp::spawn_with(quick).await;
+    let token = admin(&app).await;
+    let (_, url) = Receiver::start().await;
+    let patch = |hook: i64, body: Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            send(
+                app,
+                reqwest::Method::PATCH,
+                &format!("/v1/webhooks/{hook}"),
+                token,
+                body,
+            )
+            .await
+        }
+    };
+    let schedule = |id: String| {
+        let (app, token) = (&app, &token);
+        let at = chrono::Utc::now() + chrono::Duration::hours(1);
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                &format!("/v1/articles/{id}/schedule"),
+                token,
+                json!({ "publish_at": at.to_rfc3339() }),
+            )
+            .await
+        }
+    };
+
+    let (early, _) = register(&app, &token, &url, &["article.published"]).await;
+    // The demo's scheduled articles, announced on registration, each due at its time.
+    let demo = all_deliveries(&app, &token, early).await;
+    assert!(demo.iter().all(demo_announcement), "{demo:#?}");
+    assert!(
+        demo.iter()
+            .any(|d| d["payload"]["data"]["slug"] == fx::SCHEDULED_SLUG && d["status"] == "pending"),
+        "{demo:#?}"
+    );
+    let (first, _) = draft(&app, &token, "Les moulins à marée").await;
+    schedule(first.clone()).await;
+    let announced = announcements(&app, &token, early).await;
+    assert_eq!(announced.len(), 1, "{announced:#?}");
+
+    // Registered after the schedule: the same announcement (same body, same event id), due
+    // at the same time. One that does not hear the event gets nothing.
+    let (late, _) = register(
+        &app,
+        &token,
+        &url,
+        &["article.published", "article.unpublished"],
+    )
+    .await;
+    assert_eq!(announcements(&app, &token, late).await, announced);
+    let (deaf, _) = register(&app, &token, &url, &["article.unpublished"]).await;
+    assert!(deliveries(&app, &token, deaf).await.is_empty());
+
+    // Subscribed by a change: it gets it too; changing it again writes nothing twice.
+    patch(deaf, json!({ "events": ["article.published"] })).await;
+    assert_eq!(announcements(&app, &token, deaf).await, announced);
+    patch(deaf, json!({ "url": format!("{url}?v=2") })).await;
+    assert_eq!(announcements(&app, &token, deaf).await, announced);
+
+    // Inactive while a second article is scheduled: it gets that one once active again.
+    patch(deaf, json!({ "active": false })).await;
+    let (second, _) = draft(&app, &token, "Le sel des salines").await;
+    schedule(second.clone()).await;
+    assert_eq!(announcements(&app, &token, deaf).await, announced);
+    patch(deaf, json!({ "active": true })).await;
+    let both = announcements(&app, &token, early).await;
+    assert_eq!(both.len(), 2, "{both:#?}");
+    assert_eq!(announcements(&app, &token, deaf).await, both);
+
+    // No longer hearing publications: what had not come due is withdrawn.
+    patch(late, json!({ "events": ["article.unpublished"] })).await;
+    assert!(deliveries(&app, &token, late).await.is_empty());
+
+    // Back to draft: the announcement is withdrawn from every endpoint that had it.
+    send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/articles/{first}/unpublish"),
+        &token,
+        json!({}),
+    )
+    .await;
+    for hook in [early, deaf] {
+        let left = announcements(&app, &token, hook).await;
+        assert_eq!(left.len(), 1, "{left:#?}");
+        assert_eq!(left[0].0, second);
+    }
 }
 
 #[tokio::test]
@@ -801,10 +938,17 @@ async fn deliveries_written_while_no_worker_runs_go_out_when_a_server_starts() {
         )
         .await
         .unwrap();
+    let demo = chrono::Utc::now() + chrono::Duration::days(1);
+    let sent: Vec<_> = page
+        .items
+        .iter()
+        .filter(|(_, d)| d.next_attempt_at < demo)
+        .collect();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
     assert!(
-        page.items
-            .iter()
-            .all(|(_, d)| d.status == "delivered" && d.attempts == 1)
+        sent.iter()
+            .all(|(_, d)| d.status == "delivered" && d.attempts == 1),
+        "{sent:#?}"
     );
     assert_eq!(receiver.got().len(), 2, "each delivery went out once");
 }

@@ -3,10 +3,7 @@
 //! the trail itself. The queue is in `queue`, readers' reports in `reports`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::Comments;
 use super::posting::plain_text;
@@ -131,14 +128,9 @@ impl Comments<'_> {
             ));
         }
         let at = now();
-        // Immediate on SQLite, like editorial writes: this transaction reads, then writes
-        // (the comments, the audit rows, webhook deliveries); a deferred one would fail with
-        // SQLITE_BUSY when another writer (e.g. a delivery worker) committed in between.
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        let txn = conn.begin_with_options(options).await?;
+        // This transaction reads, then writes (the comments, the audit rows, webhook
+        // deliveries).
+        let txn = self.content.db.begin_write().await?;
         let found = comment::Entity::find()
             .filter(comment::Column::Id.is_in(unique.clone()))
             .all(&txn)

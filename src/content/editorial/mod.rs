@@ -15,10 +15,7 @@ mod publishing;
 mod references;
 mod revisions;
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 pub use inputs::*;
 pub use publishing::Transition;
@@ -161,15 +158,9 @@ impl Current {
 }
 
 impl Editorial<'_> {
-    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
-    /// a deferred transaction that read before writing would fail with `SQLITE_BUSY` when
-    /// another writer got in between, instead of waiting and then seeing the new version.
+    /// A write transaction ([`crate::db::Db::begin_write`]).
     async fn begin(&self) -> AppResult<sea_orm::DatabaseTransaction> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        Ok(self.content.db.conn.begin_with_options(options).await?)
+        Ok(self.content.db.begin_write().await?)
     }
 
     /// The article as staff read it after a write.

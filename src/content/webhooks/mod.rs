@@ -111,6 +111,7 @@ impl Webhooks<'_> {
             None => inputs::generate_secret(),
         };
         let at = now();
+        let txn = self.content.db.begin_write().await?;
         let model = webhook::ActiveModel {
             url: Set(url),
             secret: Set(secret.clone()),
@@ -121,8 +122,10 @@ impl Webhooks<'_> {
             updated_at: Set(at),
             ..Default::default()
         }
-        .insert(&self.content.db.conn)
+        .insert(&txn)
         .await?;
+        outbox::endpoint_changed(&txn, &model, &self.content.protection.public_url, at).await?;
+        txn.commit().await?;
         tracing::info!(webhook_id = model.id, "webhook registered");
         Ok(CreatedWebhook {
             secret,
@@ -165,7 +168,12 @@ impl Webhooks<'_> {
         let url = changes.url.as_deref().map(inputs::url).transpose()?;
         let events = changes.events.as_deref().map(inputs::events).transpose()?;
         let secret = changes.secret.as_deref().map(inputs::secret).transpose()?;
-        let mut model = self.model(id).await?.into_active_model();
+        let txn = self.content.db.begin_write().await?;
+        let mut model = webhook::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("webhook"))?
+            .into_active_model();
         if let Some(url) = url {
             model.url = Set(url);
         }
@@ -178,8 +186,12 @@ impl Webhooks<'_> {
         if let Some(active) = changes.active {
             model.active = Set(active);
         }
-        model.updated_at = Set(now());
-        Ok(model.update(&self.content.db.conn).await?.into())
+        let at = now();
+        model.updated_at = Set(at);
+        let saved = model.update(&txn).await?;
+        outbox::endpoint_changed(&txn, &saved, &self.content.protection.public_url, at).await?;
+        txn.commit().await?;
+        Ok(saved.into())
     }
 
     /// Removes an endpoint and its delivery log.

@@ -4,7 +4,9 @@
 //! with the change.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
 use serde_json::{Value, json};
 
 use super::deliveries::PENDING;
@@ -57,27 +59,123 @@ async fn enqueue_due(
     if subscribed.is_empty() {
         return Ok(());
     }
-    let payload = json!({
+    let payload = payload(event, &data, due);
+    for webhook_id in subscribed {
+        let queued = Queued {
+            webhook_id,
+            event,
+            payload: payload.clone(),
+            due,
+            scheduled_article,
+        };
+        queued.insert(conn, at).await?;
+    }
+    Ok(())
+}
+
+/// The body of an event as it is sent: `{event, id, occurred_at, data}`, with a new id.
+fn payload(event: Event, data: &Value, occurred: DateTime<Utc>) -> String {
+    json!({
         "event": event.as_str(),
         "id": event_id(),
-        "occurred_at": due.to_rfc3339_opts(SecondsFormat::Micros, true),
+        "occurred_at": occurred.to_rfc3339_opts(SecondsFormat::Micros, true),
         "data": data,
     })
-    .to_string();
-    for webhook_id in subscribed {
+    .to_string()
+}
+
+/// A delivery to write.
+struct Queued {
+    webhook_id: i64,
+    event: Event,
+    payload: String,
+    due: DateTime<Utc>,
+    scheduled_article: Option<i64>,
+}
+
+impl Queued {
+    async fn insert(self, conn: &impl ConnectionTrait, at: DateTime<Utc>) -> AppResult<()> {
         webhook_delivery::ActiveModel {
-            webhook_id: Set(webhook_id),
-            event: Set(event.as_str().to_owned()),
-            payload: Set(payload.clone()),
+            webhook_id: Set(self.webhook_id),
+            event: Set(self.event.as_str().to_owned()),
+            payload: Set(self.payload),
             status: Set(PENDING.into()),
             attempts: Set(0),
-            next_attempt_at: Set(due),
+            next_attempt_at: Set(self.due),
             created_at: Set(at),
-            scheduled_article_id: Set(scheduled_article),
+            scheduled_article_id: Set(self.scheduled_article),
             ..Default::default()
         }
         .insert(conn)
         .await?;
+        Ok(())
+    }
+}
+
+/// After endpoint `hook` was registered or changed: an active endpoint that hears
+/// `article.published` gets the announcements of the publications already scheduled, which
+/// it would otherwise miss (each the same event the other endpoints get: same body, same
+/// event id; one it already has is not written twice); an endpoint that no longer hears
+/// `article.published` loses the ones not yet due. An inactive one keeps what it has, to be
+/// sent once it is active again, like any other delivery.
+pub async fn endpoint_changed(
+    conn: &impl ConnectionTrait,
+    hook: &webhook::Model,
+    public_url: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let event = Event::ArticlePublished;
+    let hears = split_events(&hook.events)
+        .iter()
+        .any(|e| e == event.as_str());
+    if !hears {
+        webhook_delivery::Entity::delete_many()
+            .filter(webhook_delivery::Column::WebhookId.eq(hook.id))
+            .filter(not_yet_due(at))
+            .exec(conn)
+            .await?;
+        return Ok(());
+    }
+    if !hook.active {
+        return Ok(());
+    }
+    let scheduled = article::Entity::find()
+        .filter(article::Column::Status.eq("scheduled"))
+        .filter(article::Column::PublishedAt.gt(at))
+        .all(conn)
+        .await?;
+    if scheduled.is_empty() {
+        return Ok(());
+    }
+    // Every endpoint's, to reuse their bodies.
+    let waiting = webhook_delivery::Entity::find()
+        .filter(not_yet_due(at))
+        .all(conn)
+        .await?;
+    for a in scheduled {
+        let Some(due) = a.published_at else {
+            continue;
+        };
+        let of_article = |d: &&webhook_delivery::Model| d.scheduled_article_id == Some(a.id);
+        if waiting
+            .iter()
+            .filter(of_article)
+            .any(|d| d.webhook_id == hook.id)
+        {
+            continue;
+        }
+        let payload = match waiting.iter().find(of_article) {
+            Some(other) => other.payload.clone(),
+            None => payload(event, &article_data(&a, public_url, false), due),
+        };
+        let queued = Queued {
+            webhook_id: hook.id,
+            event,
+            payload,
+            due,
+            scheduled_article: Some(a.id),
+        };
+        queued.insert(conn, at).await?;
     }
     Ok(())
 }
@@ -87,8 +185,18 @@ fn scheduled_after(a: &article::Model, at: DateTime<Utc>) -> bool {
     a.status == "scheduled" && a.published_at.is_some_and(|t| t > at)
 }
 
-/// Withdraws the announcement of `before`'s publication if it was scheduled and not yet due
-/// (so no worker can have claimed it: a claim needs a due row).
+/// Announcements of scheduled publications not yet due (so no worker can have claimed them:
+/// a claim needs a due row).
+fn not_yet_due(at: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(webhook_delivery::Column::ScheduledArticleId.is_not_null())
+        .add(webhook_delivery::Column::Status.eq(PENDING))
+        .add(webhook_delivery::Column::Attempts.eq(0))
+        .add(webhook_delivery::Column::NextAttemptAt.gt(at))
+}
+
+/// Withdraws the announcement of `before`'s publication if it was scheduled and not yet
+/// due.
 async fn withdraw_scheduled(
     conn: &impl ConnectionTrait,
     before: &article::Model,
@@ -99,9 +207,7 @@ async fn withdraw_scheduled(
     }
     webhook_delivery::Entity::delete_many()
         .filter(webhook_delivery::Column::ScheduledArticleId.eq(before.id))
-        .filter(webhook_delivery::Column::Status.eq(PENDING))
-        .filter(webhook_delivery::Column::Attempts.eq(0))
-        .filter(webhook_delivery::Column::NextAttemptAt.gt(at))
+        .filter(not_yet_due(at))
         .exec(conn)
         .await?;
     Ok(())
