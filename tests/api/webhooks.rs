@@ -618,6 +618,47 @@ async fn an_endpoint_that_comes_to_hear_publications_gets_those_already_schedule
 }
 
 #[tokio::test]
+async fn endpoints_registered_while_articles_are_scheduled_miss_no_announcement() {
+    const ROUNDS: usize = 20;
+    let app = TestApp::spawn_with(quick).await;
+    let token = admin(&app).await;
+    let (_, url) = Receiver::start().await;
+    let mut articles = Vec::new();
+    for n in 1..=ROUNDS {
+        let (id, _) = draft(&app, &token, &format!("Chronique des marées n° {n}")).await;
+        articles.push(id);
+    }
+    let publish_at = chrono::Utc::now() + chrono::Duration::hours(1);
+    // Each round registers an endpoint and schedules an article at the same time: neither
+    // transaction may miss the other's row.
+    let mut hooks = Vec::new();
+    for id in &articles {
+        let path = format!("/v1/articles/{id}/schedule");
+        let ((hook, _), _) = tokio::join!(
+            register(&app, &token, &url, &["article.published"]),
+            send(
+                &app,
+                reqwest::Method::POST,
+                &path,
+                &token,
+                json!({ "publish_at": publish_at.to_rfc3339() }),
+            )
+        );
+        hooks.push(hook);
+    }
+    let mut expected = articles.clone();
+    expected.sort();
+    let first = announcements(&app, &token, hooks[0]).await;
+    for hook in hooks {
+        let got = announcements(&app, &token, hook).await;
+        let ids: Vec<&String> = got.iter().map(|(article, _, _)| article).collect();
+        assert_eq!(ids, expected.iter().collect::<Vec<_>>(), "endpoint {hook}");
+        // One event per article: the same body (and event id) at every endpoint.
+        assert_eq!(got, first, "endpoint {hook}");
+    }
+}
+
+#[tokio::test]
 async fn failed_deliveries_are_retried_then_given_up_and_can_be_replayed() {
     let app = TestApp::spawn_with(quick).await;
     let token = admin(&app).await;

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
+    QueryFilter, Set,
 };
 use serde_json::{Value, json};
 
@@ -47,6 +48,9 @@ async fn enqueue_due(
     due: DateTime<Utc>,
     scheduled_article: Option<i64>,
 ) -> AppResult<()> {
+    if scheduled_article.is_some() {
+        lock_announcements(conn).await?;
+    }
     let hooks = webhook::Entity::find()
         .filter(webhook::Column::Active.eq(true))
         .all(conn)
@@ -124,6 +128,7 @@ pub async fn endpoint_changed(
     public_url: &str,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    lock_announcements(conn).await?;
     let event = Event::ArticlePublished;
     let hears = split_events(&hook.events)
         .iter()
@@ -185,6 +190,21 @@ fn scheduled_after(a: &article::Model, at: DateTime<Utc>) -> bool {
     a.status == "scheduled" && a.published_at.is_some_and(|t| t > at)
 }
 
+/// Serialises the transactions that write or withdraw announcements of scheduled
+/// publications, on PostgreSQL, from the lock to their commit. Otherwise an article
+/// scheduled while an endpoint is registered could miss it: each transaction reads (the
+/// endpoints, the scheduled articles) before the other commits, under READ COMMITTED. SQLite
+/// runs these transactions one at a time already (`BEGIN IMMEDIATE`). Only schedules and
+/// endpoint changes take it, not the other editorial writes.
+async fn lock_announcements(conn: &impl ConnectionTrait) -> AppResult<()> {
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        // The key is arbitrary, fixed, and used for nothing else.
+        conn.execute_unprepared("SELECT pg_advisory_xact_lock(5170419206)")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Announcements of scheduled publications not yet due (so no worker can have claimed them:
 /// a claim needs a due row).
 fn not_yet_due(at: DateTime<Utc>) -> Condition {
@@ -205,6 +225,7 @@ async fn withdraw_scheduled(
     if !scheduled_after(before, at) {
         return Ok(());
     }
+    lock_announcements(conn).await?;
     webhook_delivery::Entity::delete_many()
         .filter(webhook_delivery::Column::ScheduledArticleId.eq(before.id))
         .filter(not_yet_due(at))
