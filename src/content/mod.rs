@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod article_page;
 pub mod articles;
 pub mod catalogue;
+pub mod claims;
 pub mod comments;
 pub mod editorial;
 pub mod home;

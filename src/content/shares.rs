@@ -6,14 +6,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 
 use crate::auth::Actor;
 use crate::content::articles::ArticleParts;
+use crate::content::claims::{Outbox, RetryPolicy};
 use crate::content::comments::posting::{author_name, email, plain_text};
 use crate::content::{Content, Viewer, now};
 use crate::entities::{article, share};
@@ -61,11 +59,21 @@ impl Content {
     }
 }
 
-/// The wait before attempt `attempts + 1`: 30 s, doubling, at most an hour.
-pub fn backoff(attempts: i32) -> Duration {
-    let exp = attempts.clamp(1, 8) as u32 - 1;
-    Duration::from_secs((30u64 << exp).min(3600))
-}
+/// Failed sends are retried after 30 s, doubling, at most an hour apart; given up after
+/// [`MAX_ATTEMPTS`].
+pub const RETRY: RetryPolicy = RetryPolicy {
+    base: Duration::from_secs(30),
+    cap: Duration::from_secs(3600),
+    max_attempts: MAX_ATTEMPTS,
+};
+
+/// The claims of `shares`.
+const OUTBOX: Outbox<share::Entity> = Outbox {
+    id: share::Column::Id,
+    status: share::Column::Status,
+    next_attempt_at: share::Column::NextAttemptAt,
+    waiting: "queued",
+};
 
 fn message(raw: Option<&str>) -> AppResult<Option<String>> {
     let Some(raw) = raw else { return Ok(None) };
@@ -134,30 +142,8 @@ impl Shares<'_> {
     /// meanwhile; a worker that dies lets the lease run out and the share is retried).
     pub async fn claim_due(&self, limit: u64, lease: Duration) -> AppResult<Vec<DueShare>> {
         let conn = &self.content.db.conn;
-        let at = now();
-        let due = share::Entity::find()
-            .filter(share::Column::Status.eq("queued"))
-            .filter(share::Column::NextAttemptAt.lte(at))
-            .order_by_asc(share::Column::NextAttemptAt)
-            .order_by_asc(share::Column::Id)
-            .limit(limit)
-            .all(conn)
-            .await?;
-        let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
-        let mut claimed = Vec::with_capacity(due.len());
-        for row in due {
-            let taken = share::Entity::update_many()
-                .col_expr(share::Column::NextAttemptAt, Expr::value(until))
-                .filter(share::Column::Id.eq(row.id))
-                .filter(share::Column::Status.eq("queued"))
-                .filter(share::Column::NextAttemptAt.eq(row.next_attempt_at))
-                .exec(conn)
-                .await?
-                .rows_affected
-                == 1;
-            if !taken {
-                continue;
-            }
+        let mut claimed = Vec::new();
+        for row in OUTBOX.claim(conn, Condition::all(), limit, lease).await? {
             let Some(article) = article::Entity::find_by_id(row.article_id)
                 .one(conn)
                 .await?
@@ -199,9 +185,8 @@ impl Shares<'_> {
     /// Records a failed attempt: retried after a backoff, or given up past `MAX_ATTEMPTS`.
     pub async fn mark_failed(&self, id: i64, attempts_before: i32, error: &str) -> AppResult<()> {
         let attempts = attempts_before + 1;
-        let next: DateTime<Utc> = now()
-            + chrono::Duration::from_std(backoff(attempts)).unwrap_or(chrono::Duration::hours(1));
-        let status = if attempts >= MAX_ATTEMPTS {
+        let next = RETRY.next_attempt(attempts, now());
+        let status = if RETRY.gives_up(attempts) {
             "failed"
         } else {
             "queued"
@@ -225,8 +210,8 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
-        assert_eq!(backoff(1), Duration::from_secs(30));
-        assert_eq!(backoff(2), Duration::from_secs(60));
-        assert_eq!(backoff(8), Duration::from_secs(3600));
+        assert_eq!(RETRY.backoff(1), Duration::from_secs(30));
+        assert_eq!(RETRY.backoff(2), Duration::from_secs(60));
+        assert_eq!(RETRY.backoff(8), Duration::from_secs(3600));
     }
 }
