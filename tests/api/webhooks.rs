@@ -429,6 +429,17 @@ async fn draft(app: &TestApp, token: &str, title: &str) -> (String, String) {
     )
 }
 
+async fn schedule(app: &TestApp, token: &str, id: &str, at: chrono::DateTime<chrono::Utc>) {
+    send(
+        app,
+        reqwest::Method::POST,
+        &format!("/v1/articles/{id}/schedule"),
+        token,
+        json!({ "publish_at": at.to_rfc3339() }),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_scheduled_publication_is_announced_at_its_time_and_withdrawn_if_the_schedule_changes() {
     let app = TestApp::spawn_with(quick).await;
@@ -438,25 +449,11 @@ async fn a_scheduled_publication_is_announced_at_its_time_and_withdrawn_if_the_s
     let (hook, _) = register(&app, &token, &url, &events).await;
     let (first, first_slug) = draft(&app, &token, "La marée des équinoxes").await;
     let (second, _) = draft(&app, &token, "Les phares automatiques").await;
-    let schedule = |id: String, at: chrono::DateTime<chrono::Utc>| {
-        let app = &app;
-        let token = &token;
-        async move {
-            send(
-                app,
-                reqwest::Method::POST,
-                &format!("/v1/articles/{id}/schedule"),
-                token,
-                json!({ "publish_at": at.to_rfc3339() }),
-            )
-            .await
-        }
-    };
 
     // Both scheduled an hour ahead: two announcements wait for their time, none is sent.
     let in_an_hour = chrono::Utc::now() + chrono::Duration::hours(1);
-    schedule(first.clone(), in_an_hour).await;
-    schedule(second.clone(), in_an_hour).await;
+    schedule(&app, &token, &first, in_an_hour).await;
+    schedule(&app, &token, &second, in_an_hour).await;
     let log = deliveries(&app, &token, hook).await;
     assert_eq!(log.len(), 2, "{log:#?}");
     for d in &log {
@@ -479,7 +476,7 @@ async fn a_scheduled_publication_is_announced_at_its_time_and_withdrawn_if_the_s
     )
     .await;
     let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
-    schedule(first.clone(), soon).await;
+    schedule(&app, &token, &first, soon).await;
     let log = deliveries(&app, &token, hook).await;
     assert_eq!(log.len(), 1, "one announcement left: {log:#?}");
     assert!(receiver.got().is_empty(), "nothing before its time");
@@ -539,20 +536,7 @@ async fn an_endpoint_that_comes_to_hear_publications_gets_those_already_schedule
             .await
         }
     };
-    let schedule = |id: String| {
-        let (app, token) = (&app, &token);
-        let at = chrono::Utc::now() + chrono::Duration::hours(1);
-        async move {
-            send(
-                app,
-                reqwest::Method::POST,
-                &format!("/v1/articles/{id}/schedule"),
-                token,
-                json!({ "publish_at": at.to_rfc3339() }),
-            )
-            .await
-        }
-    };
+    let in_an_hour = chrono::Utc::now() + chrono::Duration::hours(1);
 
     let (early, _) = register(&app, &token, &url, &["article.published"]).await;
     // The demo's scheduled articles, announced on registration, each due at its time.
@@ -564,7 +548,7 @@ async fn an_endpoint_that_comes_to_hear_publications_gets_those_already_schedule
         "{demo:#?}"
     );
     let (first, _) = draft(&app, &token, "Les moulins à marée").await;
-    schedule(first.clone()).await;
+    schedule(&app, &token, &first, in_an_hour).await;
     let announced = announcements(&app, &token, early).await;
     assert_eq!(announced.len(), 1, "{announced:#?}");
 
@@ -590,7 +574,7 @@ async fn an_endpoint_that_comes_to_hear_publications_gets_those_already_schedule
     // Inactive while a second article is scheduled: it gets that one once active again.
     patch(deaf, json!({ "active": false })).await;
     let (second, _) = draft(&app, &token, "Le sel des salines").await;
-    schedule(second.clone()).await;
+    schedule(&app, &token, &second, in_an_hour).await;
     assert_eq!(announcements(&app, &token, deaf).await, announced);
     patch(deaf, json!({ "active": true })).await;
     let both = announcements(&app, &token, early).await;
@@ -633,16 +617,9 @@ async fn endpoints_registered_while_articles_are_scheduled_miss_no_announcement(
     // transaction may miss the other's row.
     let mut hooks = Vec::new();
     for id in &articles {
-        let path = format!("/v1/articles/{id}/schedule");
         let ((hook, _), _) = tokio::join!(
             register(&app, &token, &url, &["article.published"]),
-            send(
-                &app,
-                reqwest::Method::POST,
-                &path,
-                &token,
-                json!({ "publish_at": publish_at.to_rfc3339() }),
-            )
+            schedule(&app, &token, id, publish_at),
         );
         hooks.push(hook);
     }
