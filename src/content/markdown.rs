@@ -62,8 +62,8 @@ pub fn sanitize(html: &str) -> String {
 /// start tags, and html5ever's serialiser (like browsers') does not write it back, so a
 /// `<pre>` whose text starts with a line feed would lose one each time it is parsed. This
 /// writes the one the parser will drop, which makes the serialised form a fixed point.
-/// `html` is serialiser output: `<` is escaped in text and in (double-quoted) attribute
-/// values.
+/// `html` is serialiser output: `<` and `>` are escaped in text and in attribute values, so
+/// every `<` opens a tag and the next `>` closes it.
 fn keep_leading_newlines(html: &str) -> String {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() + 8);
@@ -75,14 +75,9 @@ fn keep_leading_newlines(html: &str) -> String {
             .iter()
             .position(|b| !b.is_ascii_alphanumeric())
             .map_or(bytes.len(), |n| open + 1 + n);
-        // The tag ends at the first `>` outside a quoted attribute value.
-        let mut quoted = false;
         let Some(close) = bytes[name_end..]
             .iter()
-            .position(|&b| {
-                quoted ^= b == b'"';
-                b == b'>' && !quoted
-            })
+            .position(|&b| b == b'>')
             .map(|n| name_end + n)
         else {
             break;

@@ -11,8 +11,8 @@ pub mod outbox;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 pub use inputs::{EVENTS, Event, NewWebhook, WebhookChanges};
@@ -147,12 +147,12 @@ impl Webhooks<'_> {
 
     pub async fn find(&self, actor: &Actor, id: i64) -> AppResult<WebhookRecord> {
         permissions::admin(actor)?;
-        Ok(self.model(id).await?.into())
+        Ok(self.model(&self.content.db.conn, id).await?.into())
     }
 
-    async fn model(&self, id: i64) -> AppResult<webhook::Model> {
+    async fn model(&self, conn: &impl ConnectionTrait, id: i64) -> AppResult<webhook::Model> {
         webhook::Entity::find_by_id(id)
-            .one(&self.content.db.conn)
+            .one(conn)
             .await?
             .ok_or_else(|| AppError::not_found("webhook"))
     }
@@ -169,11 +169,7 @@ impl Webhooks<'_> {
         let events = changes.events.as_deref().map(inputs::events).transpose()?;
         let secret = changes.secret.as_deref().map(inputs::secret).transpose()?;
         let txn = self.content.db.begin_write().await?;
-        let mut model = webhook::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::not_found("webhook"))?
-            .into_active_model();
+        let mut model = self.model(&txn, id).await?.into_active_model();
         if let Some(url) = url {
             model.url = Set(url);
         }
@@ -214,7 +210,7 @@ impl Webhooks<'_> {
         page: &PageRequest,
     ) -> AppResult<Page<DeliveryRecord>> {
         permissions::admin(actor)?;
-        self.model(webhook_id).await?;
+        self.model(&self.content.db.conn, webhook_id).await?;
         let conn = &self.content.db.conn;
         let mut query = webhook_delivery::Entity::find()
             .filter(webhook_delivery::Column::WebhookId.eq(webhook_id));
