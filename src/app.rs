@@ -246,6 +246,8 @@ fn spawn_workers(state: &AppState) -> crate::server::Workers {
         workers.stopped(),
     );
     workers.add("webhooks", webhooks);
+    let statistics = crate::db::statistics::spawn(state.db().clone(), workers.stopped());
+    workers.add("statistics", statistics);
     workers
 }
 

@@ -4,6 +4,7 @@
 pub mod pragmas;
 pub mod reads;
 pub mod search;
+pub mod statistics;
 
 /// Reads column `index` of a row of the hot read paths, by position.
 ///
@@ -140,7 +141,9 @@ impl Db {
             // use fails its statement (503 to the client) and is closed by the pool.
             .test_before_acquire_if_idle_for(Duration::from_secs(1))
             .map_sqlx_sqlite_opts(|opts| {
-                opts.create_if_missing(true)
+                // Planner statistics: see [`statistics`].
+                statistics::sqlite_options(opts)
+                    .create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                     .foreign_keys(true)

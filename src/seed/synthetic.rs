@@ -74,7 +74,7 @@ const COMMENT_COLUMNS: &[&str] = &[
 ];
 
 /// Seeds the synthetic corpus into an empty database, calling `progress(stage, done, total)`
-/// after each batch (stages: `catalogue`, `articles`, `comments`, `sequences`).
+/// after each batch (stages: `catalogue`, `articles`, `comments`, `sequences`, `statistics`).
 pub async fn synthetic(
     db: &Db,
     articles: u32,
@@ -200,6 +200,12 @@ pub async fn synthetic(
     )
     .await?;
     progress("sequences", 1, 1);
+
+    // A bulk load leaves the planner without statistics (SQLite never gathers any by itself;
+    // PostgreSQL's autovacuum would, later): gather them now, before the first request.
+    progress("statistics", 0, 1);
+    crate::db::statistics::analyze(db).await?;
+    progress("statistics", 1, 1);
     Ok(report)
 }
 

@@ -58,6 +58,27 @@ impl TestApp {
     }
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let (config, db) = Self::database(adjust).await;
+        kiosque::seed::demo(&db).await.expect("seed demo content");
+        Self::start(config, db).await
+    }
+
+    /// A server over a fresh database seeded with the synthetic benchmark corpus by
+    /// `kiosque seed`'s code, then served over a new pool, as `kiosque serve` would after it.
+    pub async fn spawn_synthetic(articles: u32, comments: u32) -> Self {
+        let (config, db) = Self::database(|_| {}).await;
+        kiosque::seed::synthetic(&db, articles, comments, &mut |_, _, _| {})
+            .await
+            .expect("seed the synthetic corpus");
+        db.conn.close().await.expect("close the seeding pool");
+        let db = Db::connect(&config.database_url, &config.pool)
+            .await
+            .expect("connect");
+        Self::start(config, db).await
+    }
+
+    /// The configuration of a test server and its fresh, migrated (empty) database.
+    async fn database(adjust: impl FnOnce(&mut Config)) -> (Config, Db) {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
@@ -74,7 +95,11 @@ impl TestApp {
             .await
             .expect("connect");
         db.migrate().await.expect("migrate");
-        kiosque::seed::demo(&db).await.expect("seed demo content");
+        (config, db)
+    }
+
+    /// Serves `db` on a random port.
+    async fn start(mut config: Config, db: Db) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

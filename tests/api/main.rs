@@ -15,6 +15,7 @@ mod helpers;
 mod metrics;
 mod moderation;
 mod operations;
+mod planner;
 mod rest;
 mod route_roles;
 mod search;
