@@ -5,25 +5,22 @@
 
 use sea_orm::DatabaseBackend;
 
-/// `JOIN … m` restricting `alias` to matches of the query in parameter `p`, exposing
-/// `m.rank` (lower is better) on both engines.
-pub fn match_join(backend: DatabaseBackend, alias: &str, p: &str) -> String {
+/// The ids and relevance (`id`, `rank`: lower is better) of the articles matching the query in
+/// parameter `p`, best first (ties by id), at most `bound` of them: SQLite reads them from the
+/// FTS5 index in rank order; PostgreSQL ranks the GIN index's matches. Visibility is NOT
+/// applied: the caller joins the candidates to the visible articles.
+pub fn candidates(backend: DatabaseBackend, p: &str, bound: Option<i64>) -> String {
+    let limit = bound.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
     match backend {
         DatabaseBackend::Postgres => format!(
-            "JOIN (SELECT websearch_to_tsquery('kiosque_fr', {p}) || websearch_to_tsquery('kiosque_en', {p}) AS q) mq \
-             ON {alias}.search_vector @@ mq.q"
+            "SELECT c.id, -ts_rank(c.search_vector, mq.q) AS rank FROM articles c, \
+             (SELECT websearch_to_tsquery('kiosque_fr', {p}) || websearch_to_tsquery('kiosque_en', {p}) AS q) mq \
+             WHERE c.search_vector @@ mq.q ORDER BY rank, c.id{limit}"
         ),
         _ => format!(
-            "JOIN (SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH {p}) mq ON mq.id = {alias}.id"
+            "SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH {p} \
+             ORDER BY rank, rowid{limit}"
         ),
-    }
-}
-
-/// The relevance of a match joined by [`match_join`]; lower is better.
-pub fn rank(backend: DatabaseBackend, alias: &str) -> String {
-    match backend {
-        DatabaseBackend::Postgres => format!("(-ts_rank({alias}.search_vector, mq.q))"),
-        _ => "mq.rank".to_owned(),
     }
 }
 

@@ -507,45 +507,35 @@ impl Articles<'_> {
         if prepared.is_empty() {
             return Ok(Page::empty());
         }
-        let count_sql = |sql: &mut Sql, p: &str| {
-            sql.push(&format!(
-                "(SELECT count(*) FROM articles c WHERE {} AND ",
-                search::matches(backend, "c", p)
-            ));
-            visible(sql, "c", viewer);
-            filters(sql, "c", filter, viewer);
-            sql.push(") AS total_count");
-        };
-        let mut sql = Sql::new(backend);
-        let p = sql.param(prepared.clone());
-        let inner = |sql: &mut Sql| {
-            rows::columns(sql, parts);
-            sql.push(&format!(", {} AS search_rank", search::rank(backend, "a")));
-            if with_total {
-                sql.push(", ");
-                count_sql(sql, &p);
+        // The page comes from a bounded candidate set, the best matches in rank order. Only
+        // when the visible ones among them do not fill the page (drafts, scheduled articles or
+        // filters ranked above them) and there are more candidates, is every match read.
+        let needed = offset + page.size as i64 + 1;
+        let bound = (needed * 2).max(SEARCH_CANDIDATES);
+        let mut run = Some(bound);
+        let (records, rows) = loop {
+            let sql = self.search_page(
+                viewer, &prepared, filter, page, offset, run, with_total, parts,
+            );
+            let Fetched { records, rows } = self.fetch(sql?, parts).await?;
+            let candidates = rows
+                .first()
+                .map(|row| row.try_get::<i64>("", "candidates"))
+                .transpose()?;
+            let page_full = records.len() > page.size as usize;
+            let all_read = matches!((run, candidates), (Some(b), Some(n)) if n < b);
+            match run {
+                Some(_) if !page_full && !all_read => run = None,
+                _ => break (records, rows),
             }
-            sql.push(&format!(
-                " FROM articles a {} WHERE ",
-                search::match_join(backend, "a", &p)
-            ));
-            visible(sql, "a", viewer);
-            filters(sql, "a", filter, viewer);
-            sql.push(&format!(
-                " ORDER BY search_rank, a.id LIMIT {} OFFSET {offset}",
-                page.size + 1
-            ));
-            Ok(())
         };
-        rows::wrap(&mut sql, parts, inner, "p.search_rank, p.id")?;
-        let Fetched { records, rows } = self.fetch(sql, parts).await?;
         let total = match rows.first() {
             Some(row) if with_total => Some(row.try_get::<i64>("", "total_count")?),
             None if with_total => {
                 let mut sql = Sql::new(backend);
                 let p = sql.param(prepared);
                 sql.push("SELECT ");
-                count_sql(&mut sql, &p);
+                search_count(&mut sql, &p, viewer, filter);
                 let row = self.content.db.read_one(sql.build()).await?;
                 Some(
                     row.map(|r| r.try_get::<i64>("", "total_count"))
@@ -568,4 +558,68 @@ impl Articles<'_> {
         );
         Ok(page_out.map(|(_, a)| a))
     }
+
+    /// One page of a search over its candidates ([`search::candidates`], at most `bound`),
+    /// with the number of candidates and, when asked, the capped total.
+    #[allow(clippy::too_many_arguments)]
+    fn search_page(
+        &self,
+        viewer: &Viewer,
+        prepared: &str,
+        filter: &ArticleFilter,
+        page: &PageRequest,
+        offset: i64,
+        bound: Option<i64>,
+        with_total: bool,
+        parts: ArticleParts,
+    ) -> AppResult<Sql> {
+        let backend = self.backend();
+        let mut sql = Sql::new(backend);
+        let p = sql.param(prepared.to_owned());
+        let inner = |sql: &mut Sql| {
+            sql.push(&format!(
+                "WITH m AS MATERIALIZED ({}) ",
+                search::candidates(backend, &p, bound)
+            ));
+            rows::columns(sql, parts);
+            sql.push(", m.rank AS search_rank, (SELECT count(*) FROM m) AS candidates");
+            if with_total {
+                sql.push(", ");
+                search_count(sql, &p, viewer, filter);
+            }
+            sql.push(" FROM m JOIN articles a ON a.id = m.id WHERE ");
+            visible(sql, "a", viewer);
+            filters(sql, "a", filter, viewer);
+            sql.push(&format!(
+                " ORDER BY m.rank, a.id LIMIT {} OFFSET {offset}",
+                page.size + 1
+            ));
+            Ok(())
+        };
+        rows::wrap(&mut sql, parts, inner, "p.search_rank, p.id")?;
+        Ok(sql)
+    }
+}
+
+/// How many of the best matches a search's first statement reads: pages are served from
+/// them unless drafts, scheduled articles or filters hide too many.
+const SEARCH_CANDIDATES: i64 = 1_000;
+
+/// Past this many visible matches a search's total stops counting and reports the cap: a
+/// common word matches most of the archive, and counting it all cost more than the page.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// Writes `(…) AS total_count`: the number of visible matches of the query in parameter `p`,
+/// counted up to [`SEARCH_COUNT_CAP`].
+fn search_count(sql: &mut Sql, p: &str, viewer: &Viewer, filter: &ArticleFilter) {
+    let backend = sql.backend;
+    sql.push(&format!(
+        "(SELECT count(*) FROM (SELECT 1 FROM articles c WHERE {} AND ",
+        search::matches(backend, "c", p)
+    ));
+    visible(sql, "c", viewer);
+    filters(sql, "c", filter, viewer);
+    sql.push(&format!(
+        " LIMIT {SEARCH_COUNT_CAP}) counted) AS total_count"
+    ));
 }
