@@ -56,3 +56,113 @@ async fn search_pages_forward_and_ignores_operators() {
     let body = app.graphql(SEARCH, json!({ "q": "   " })).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
 }
+
+/// `n` drafts and one published article about zeppelins (none in the demo content): every
+/// draft says "zeppelin" in its title, standfirst and text, and so outranks the published
+/// article, which says it once in a long text.
+async fn zeppelin_drafts(app: &TestApp, n: u32) -> String {
+    use sea_orm::{ConnectionTrait, Statement, Value as V};
+    let db = app.state.db();
+    let clone = "SELECT $1, $2, $3, $4, $5, 'en', $6, a.published_at, a.rubric_id, a.created_at, a.updated_at FROM articles a WHERE a.slug = $7";
+    let insert = "INSERT INTO articles (slug, title, standfirst, body, body_text, language, status, published_at, rubric_id, created_at, updated_at) ";
+    let text = |s: &str| V::String(Some(s.to_owned()));
+    let published = "the-zeppelin-at-the-end";
+    let long = format!(
+        "{} zeppelin.",
+        "A long story about airships and the weather over the sea, told slowly.".repeat(20)
+    );
+    db.conn
+        .execute_raw(Statement::from_sql_and_values(
+            db.backend(),
+            format!("{insert}{clone}"),
+            vec![
+                text(published),
+                text("Airships"),
+                text("A long story"),
+                text(&long),
+                text(&long),
+                text("published"),
+                text(fx::FOREIGN_POLICY_SLUG),
+            ],
+        ))
+        .await
+        .expect("insert the published article");
+    let drafts = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) {insert}\
+         SELECT 'zeppelin-draft-' || n.i, 'Zeppelin zeppelin', 'Zeppelin zeppelin zeppelin', 'zeppelin', \
+         'zeppelin zeppelin zeppelin', 'en', 'draft', NULL, a.rubric_id, a.created_at, a.updated_at \
+         FROM n, articles a WHERE a.slug = $1"
+    );
+    db.conn
+        .execute_raw(Statement::from_sql_and_values(
+            db.backend(),
+            drafts,
+            vec![text(fx::FOREIGN_POLICY_SLUG)],
+        ))
+        .await
+        .expect("insert the drafts");
+    published.to_owned()
+}
+
+/// A search reads a bounded set of its best matches first: when more drafts than that
+/// outrank the only published match, the published one is still found, on page 1, and
+/// the total is exact; the staff, who see the drafts, get a total capped at 1,000.
+#[tokio::test]
+async fn a_match_outranked_by_more_drafts_than_the_candidate_set_is_still_found() {
+    let app = TestApp::spawn().await;
+    let published = zeppelin_drafts(&app, 2_500).await;
+    let body: serde_json::Value = app
+        .get("/v1/search?q=zeppelin&first=5&include_total=true")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(slugs(&body["data"]), vec![published.clone()], "{body}");
+    assert_eq!(body["page"]["total"], 1);
+    let data = app
+        .query(SEARCH, json!({ "q": "zeppelin", "first": 3 }))
+        .await;
+    assert_eq!(slugs(&data["search"]["nodes"]), vec![published]);
+    assert_eq!(data["search"]["totalCount"], 1);
+
+    let staff: serde_json::Value = app
+        .client
+        .get(app.url("/v1/search?q=zeppelin&first=2&include_total=true"))
+        .bearer_auth(app.token(kiosque::auth::Role::Editor))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(staff["page"]["total"], 1_000, "{staff}");
+    let first = slugs(&staff["data"]);
+    assert!(
+        first.iter().all(|s| s.starts_with("zeppelin-draft-")),
+        "{first:?}"
+    );
+    // The next pages follow on from the first, deep into the drafts.
+    let mut seen = first.clone();
+    let mut next = staff["links"]["next"].as_str().map(str::to_owned);
+    for _ in 0..3 {
+        let url = next.expect("a next page");
+        let page: serde_json::Value = app
+            .client
+            .get(&url)
+            .bearer_auth(app.token(kiosque::auth::Role::Editor))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON");
+        let slugs = slugs(&page["data"]);
+        assert_eq!(slugs.len(), 2, "{page}");
+        assert!(
+            slugs.iter().all(|s| !seen.contains(s)),
+            "{slugs:?} repeats {seen:?}"
+        );
+        seen.extend(slugs);
+        next = page["links"]["next"].as_str().map(str::to_owned);
+    }
+}
