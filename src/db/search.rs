@@ -5,23 +5,22 @@
 
 use sea_orm::DatabaseBackend;
 
-/// The ids and relevance (`id`, `rank`: lower is better) of the articles matching the query in
-/// parameter `p`, best first (ties by id), at most `bound` of them: SQLite reads them from the
-/// FTS5 index in rank order; PostgreSQL ranks the GIN index's matches. Visibility is NOT
-/// applied: the caller joins the candidates to the visible articles.
-pub fn candidates(backend: DatabaseBackend, p: &str, bound: Option<i64>) -> String {
+/// SQLite: the ids and relevance (`id`, `rank`: lower is better) of the articles matching the
+/// query in parameter `p`, read from the FTS5 index in rank order (ties by id), at most
+/// `bound` of them. Visibility is not applied: the caller joins them to the visible articles.
+pub fn fts_candidates(p: &str, bound: Option<i64>) -> String {
     let limit = bound.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    match backend {
-        DatabaseBackend::Postgres => format!(
-            "SELECT c.id, -ts_rank(c.search_vector, mq.q) AS rank FROM articles c, \
-             (SELECT websearch_to_tsquery('kiosque_fr', {p}) || websearch_to_tsquery('kiosque_en', {p}) AS q) mq \
-             WHERE c.search_vector @@ mq.q ORDER BY rank, c.id{limit}"
-        ),
-        _ => format!(
-            "SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH {p} \
-             ORDER BY rank, rowid{limit}"
-        ),
-    }
+    format!(
+        "SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH {p} \
+         ORDER BY rank, rowid{limit}"
+    )
+}
+
+/// PostgreSQL: `(SELECT … AS q) mq`, the query in parameter `p` matched in both languages.
+pub fn tsquery(p: &str) -> String {
+    format!(
+        "(SELECT websearch_to_tsquery('kiosque_fr', {p}) || websearch_to_tsquery('kiosque_en', {p}) AS q) mq"
+    )
 }
 
 /// A predicate "`alias` matches the query in parameter `p`", for counts.

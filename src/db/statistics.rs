@@ -9,11 +9,18 @@
 //!   through normal use gets statistics too, and refreshes them as tables grow;
 //! - a bulk load (`kiosque seed`) ends with `ANALYZE` ([`analyze`]), on both engines: on
 //!   PostgreSQL autovacuum would get there later, but the first requests should not wait.
+//!
+//! SQLite loads statistics with the schema: new figures reach the connection that gathered
+//! them at once, the pool's other connections when they are replaced (sqlx retires a
+//! connection after 30 minutes), and `kiosque serve` after `kiosque seed` from the start.
+//! (Forcing a schema reload on every connection would need a schema change, which makes
+//! concurrent full-text statements fail with `SQLITE_SCHEMA`.) The statistics table itself is
+//! created by a migration, for the same reason.
 
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::SqliteConnectOptions;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr};
 use tokio::sync::watch;
 
 use super::Db;
@@ -37,11 +44,9 @@ pub fn sqlite_options(opts: SqliteConnectOptions) -> SqliteConnectOptions {
 pub async fn analyze(db: &Db) -> Result<(), DbErr> {
     match db.backend() {
         DatabaseBackend::Sqlite => {
-            let before = sqlite_digest(db).await?;
             db.conn
                 .execute_unprepared(&format!("PRAGMA analysis_limit={ANALYSIS_LIMIT}; ANALYZE"))
                 .await?;
-            reload_if_changed(db, before).await?;
         }
         _ => {
             db.conn.execute_unprepared("ANALYZE").await?;
@@ -53,53 +58,10 @@ pub async fn analyze(db: &Db) -> Result<(), DbErr> {
 /// Refreshes the statistics that need it (SQLite; on PostgreSQL autovacuum does).
 pub async fn refresh(db: &Db) -> Result<(), DbErr> {
     if db.backend() == DatabaseBackend::Sqlite {
-        let before = sqlite_digest(db).await?;
         db.conn
             .execute_unprepared(&format!(
                 "PRAGMA analysis_limit={ANALYSIS_LIMIT}; PRAGMA optimize"
             ))
-            .await?;
-        reload_if_changed(db, before).await?;
-    }
-    Ok(())
-}
-
-/// The content of `sqlite_stat1` (a few hundred bytes), empty when there is none.
-async fn sqlite_digest(db: &Db) -> Result<String, DbErr> {
-    let row = db
-        .conn
-        .query_one_raw(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
-        ))
-        .await?;
-    if row.map(|r| r.try_get_by_index::<i64>(0)).transpose()? != Some(1) {
-        return Ok(String::new());
-    }
-    let row = db
-        .conn
-        .query_one_raw(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            "SELECT group_concat(tbl || ' ' || coalesce(idx, '') || ' ' || stat, ';') FROM sqlite_stat1",
-        ))
-        .await?;
-    Ok(row
-        .map(|r| r.try_get_by_index::<Option<String>>(0))
-        .transpose()?
-        .flatten()
-        .unwrap_or_default())
-}
-
-/// SQLite loads statistics with the schema: `ANALYZE` reloads them on its own connection
-/// only, and the pool's other connections would plan blind until they were replaced. A
-/// schema change (an empty table created and dropped) makes every connection reload the
-/// schema, and the new statistics with it, before its next statement.
-async fn reload_if_changed(db: &Db, before: String) -> Result<(), DbErr> {
-    if sqlite_digest(db).await? != before {
-        db.conn
-            .execute_unprepared(
-                "CREATE TABLE kiosque_statistics_reload (x); DROP TABLE kiosque_statistics_reload",
-            )
             .await?;
     }
     Ok(())

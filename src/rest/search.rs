@@ -24,7 +24,8 @@ pub struct SearchParams {
     pub first: Option<String>,
     /// The `end_cursor` of the previous page.
     pub after: Option<String>,
-    /// Whether `page.total` counts every match.
+    /// Whether `page.total` counts the matches: up to 1,000 (a total of 1,000 means 1,000 or
+    /// more).
     #[param(value_type = Option<bool>)]
     pub include_total: Option<String>,
     /// Not supported (search pages forward only), read to say so rather than ignore it.
