@@ -2,7 +2,7 @@
 //! `ANALYZE` creates. Created by a running server (a new connection's `PRAGMA optimize`),
 //! it is a schema change under the feet of the other connections, and a full-text statement
 //! then fails with `SQLITE_SCHEMA` ("vtable constructor failed"). So it is created here, with
-//! the schema, by a first `ANALYZE` (sampled: the connection's `analysis_limit`, see
+//! the schema, by a first `ANALYZE` (a full one: see `ANALYSIS_LIMIT` in
 //! `src/db/statistics.rs`). Nothing to do on PostgreSQL, whose statistics live in its catalog.
 
 use sea_orm_migration::prelude::*;

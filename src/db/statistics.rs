@@ -3,8 +3,8 @@
 //! search ran past the request deadline (issue 16). Following SQLite's advice
 //! (<https://sqlite.org/lang_analyze.html>, "Recommended usage pattern"):
 //!
-//! - every pooled connection runs `PRAGMA optimize=0x10002` when it opens, with an
-//!   `analysis_limit` so that it reads a sample, not whole tables ([`sqlite_options`]);
+//! - every pooled connection runs `PRAGMA optimize=0x10002` when it opens
+//!   ([`sqlite_options`]; without the suggested `analysis_limit`, see [`ANALYSIS_LIMIT`]);
 //! - a background task runs `PRAGMA optimize` every hour ([`spawn`]), so that a database grown
 //!   through normal use gets statistics too, and refreshes them as tables grow;
 //! - a bulk load (`kiosque seed`) ends with `ANALYZE` ([`analyze`]), on both engines: on
@@ -25,14 +25,19 @@ use tokio::sync::watch;
 
 use super::Db;
 
-/// Rows per index that `ANALYZE` (and so `PRAGMA optimize`) reads: SQLite's recommended value,
-/// approximate statistics in milliseconds, whatever the size of the tables.
-pub const ANALYSIS_LIMIT: u32 = 400;
+/// `analysis_limit` 0 (no limit), though SQLite suggests 400 to bound the time `ANALYZE` takes:
+/// it reads only the first rows of each index, and on an index sorted by a column of a few
+/// values (`articles_by_status`) those rows all share one value. With the limit, 50,000
+/// articles looked like 401 per status instead of ~12,500, and the planner read the home
+/// page's articles through that index and sorted them: 98 ms instead of 3 ms. A full
+/// `ANALYZE` of 50,000 articles and 200,000 comments takes 0.4 s, and `PRAGMA optimize` runs
+/// one only for a table never analysed or grown 25-fold since.
+pub const ANALYSIS_LIMIT: u32 = 0;
 
 /// How often the background task runs `PRAGMA optimize`.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(3600);
 
-/// The statistics settings of every SQLite connection: the analysis limit, then
+/// The statistics settings of every SQLite connection: no analysis limit, then
 /// `PRAGMA optimize=0x10002` (0x10000: check every table, not only the ones this connection
 /// used; 0x2: analyse those whose statistics are missing or stale). Usually a no-op.
 pub fn sqlite_options(opts: SqliteConnectOptions) -> SqliteConnectOptions {
