@@ -507,22 +507,35 @@ impl Articles<'_> {
         if prepared.is_empty() {
             return Ok(Page::empty());
         }
-        // The page comes from a bounded candidate set, the best matches in rank order. Only
-        // when the visible ones among them do not fill the page (drafts, scheduled articles or
-        // filters ranked above them) and there are more candidates, is every match read.
-        // SQLite's candidates are a prefix of the rank order, so a deep page may read more of
-        // them; PostgreSQL's are ranked among themselves, so every page reads the same ones
-        // (its results stop after them).
-        let needed = offset + page.size as i64 + 1;
-        let bound = if candidates_are_visible(backend) {
-            SEARCH_CANDIDATES
+        // The page comes from a bounded candidate set. SQLite: the best matches in rank order,
+        // a prefix of the rank order (a deep page reads more of it); only when the visible
+        // ones among them do not fill the page (drafts, scheduled articles or filters ranked
+        // above them) and there are more candidates, is every match read. PostgreSQL: the
+        // capped count comes first and tells a rare word (every visible match is ranked) from
+        // a common one (the most recent visible matches are ranked, the same ones for every
+        // page: its results stop after them).
+        let counted = if candidates_are_visible(backend) {
+            Some(self.search_total(viewer, &prepared, filter).await?)
         } else {
-            (needed * 2).max(SEARCH_CANDIDATES)
+            None
         };
-        let mut run = Some(bound);
+        let needed = offset + page.size as i64 + 1;
+        let mut run = match counted {
+            Some(n) if n >= SEARCH_COUNT_CAP => Some(SEARCH_CANDIDATES),
+            Some(_) => None,
+            None => Some((needed * 2).max(SEARCH_CANDIDATES)),
+        };
+        let total_in_page = with_total && counted.is_none();
         let (records, rows) = loop {
             let sql = self.search_page(
-                viewer, &prepared, filter, page, offset, run, with_total, parts,
+                viewer,
+                &prepared,
+                filter,
+                page,
+                offset,
+                run,
+                total_in_page,
+                parts,
             );
             let Fetched { records, rows } = self.fetch(sql?, parts).await?;
             let candidates = rows
@@ -530,28 +543,18 @@ impl Articles<'_> {
                 .map(|row| row.try_get::<i64>("", "candidates"))
                 .transpose()?;
             let page_full = records.len() > page.size as usize;
-            let all_read = candidates_are_visible(backend)
-                || matches!((run, candidates), (Some(b), Some(n)) if n < b);
+            let all_read =
+                counted.is_some() || matches!((run, candidates), (Some(b), Some(n)) if n < b);
             match run {
                 Some(_) if !page_full && !all_read => run = None,
                 _ => break (records, rows),
             }
         };
-        let total = match rows.first() {
-            Some(row) if with_total => Some(row.try_get::<i64>("", "total_count")?),
-            None if with_total => {
-                let mut sql = Sql::new(backend);
-                let p = sql.param(prepared);
-                sql.push("SELECT ");
-                search_count(&mut sql, &p, viewer, filter);
-                let row = self.content.db.read_one(sql.build()).await?;
-                Some(
-                    row.map(|r| r.try_get::<i64>("", "total_count"))
-                        .transpose()?
-                        .unwrap_or(0),
-                )
-            }
-            _ => None,
+        let total = match (counted, rows.first()) {
+            _ if !with_total => None,
+            (Some(n), _) => Some(n),
+            (None, Some(row)) => Some(row.try_get::<i64>("", "total_count")?),
+            (None, None) => Some(self.search_total(viewer, &prepared, filter).await?),
         };
         drop(rows);
         let records: Vec<(usize, ArticleRecord)> = records.into_iter().enumerate().collect();
@@ -565,6 +568,24 @@ impl Articles<'_> {
             total,
         );
         Ok(page_out.map(|(_, a)| a))
+    }
+
+    /// The number of visible matches of a search, up to [`SEARCH_COUNT_CAP`].
+    async fn search_total(
+        &self,
+        viewer: &Viewer,
+        prepared: &str,
+        filter: &ArticleFilter,
+    ) -> AppResult<i64> {
+        let mut sql = Sql::new(self.backend());
+        let p = sql.param(prepared.to_owned());
+        sql.push("SELECT ");
+        search_count(&mut sql, &p, viewer, filter);
+        let row = self.content.db.read_one(sql.build()).await?;
+        Ok(row
+            .map(|r| r.try_get::<i64>("", "total_count"))
+            .transpose()?
+            .unwrap_or(0))
     }
 
     /// One page of a search over its candidates ([`search::candidates`], at most `bound`),
@@ -619,10 +640,13 @@ pub const SEARCH_COUNT_CAP: i64 = 1_000;
 ///
 /// SQLite: the best matches, read from the FTS5 index in rank order; visibility is applied
 /// after them, by the caller. PostgreSQL's GIN index holds no rank order (ranking every match
-/// of a common word, reading each `tsvector`, took ~400 ms at 50,000 articles): the candidates
-/// are the most recent visible matches, read from the date index until `bound` are found,
-/// then ranked; for a word with more visible matches than that, the results are the best
-/// among the most recent ones.
+/// of a common word, reading each `tsvector`, took ~400 ms at 50,000 articles): with a
+/// `bound` (a common word), the candidates are the most recent visible matches, read from the
+/// date index until `bound` are found, then ranked; without, every visible match (found
+/// through the GIN index) is ranked. The date walk tests the match with `ts_match_vq`, the
+/// function behind `@@`, which no index serves: with generic plans (`db::postgres_session`)
+/// the planner cannot know that the word is common, and would otherwise collect every match
+/// through the GIN index and sort them by date.
 fn search_candidates(
     sql: &mut Sql,
     p: &str,
@@ -634,18 +658,22 @@ fn search_candidates(
         sql.push(&search::fts_candidates(p, bound));
         return;
     }
+    let test = match bound {
+        Some(_) => "ts_match_vq(c.search_vector, mq.q)",
+        None => "c.search_vector @@ mq.q",
+    };
     sql.push(&format!(
         "SELECT r.id, -ts_rank(r.search_vector, r.q) AS rank FROM (SELECT c.id, c.search_vector, mq.q \
-         FROM articles c, {} WHERE c.search_vector @@ mq.q AND ",
+         FROM articles c, {} WHERE {test} AND ",
         search::tsquery(p)
     ));
     visible(sql, "c", viewer);
     filters(sql, "c", filter, viewer);
-    let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "c");
-    let limit = bound.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    sql.push(&format!(
-        " ORDER BY {key} DESC, c.id DESC{limit}) r ORDER BY rank, r.id"
-    ));
+    if let Some(n) = bound {
+        let key = sort_expr(ArticleOrder::PublishedAtDesc, viewer, "c");
+        sql.push(&format!(" ORDER BY {key} DESC, c.id DESC LIMIT {n}"));
+    }
+    sql.push(") r ORDER BY rank, r.id");
 }
 
 /// Whether a search's candidates are already restricted to visible articles (PostgreSQL):
