@@ -58,6 +58,16 @@ impl TestApp {
     }
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(adjust, None).await
+    }
+
+    /// A server over a fresh database seeded with `articles` articles of the synthetic
+    /// benchmark corpus (no comments) instead of the demo content.
+    pub async fn spawn_synthetic(articles: u32, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(adjust, Some(articles)).await
+    }
+
+    async fn start(adjust: impl FnOnce(&mut Config), synthetic: Option<u32>) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
@@ -74,7 +84,16 @@ impl TestApp {
             .await
             .expect("connect");
         db.migrate().await.expect("migrate");
-        kiosque::seed::demo(&db).await.expect("seed demo content");
+        match synthetic {
+            None => {
+                kiosque::seed::demo(&db).await.expect("seed demo content");
+            }
+            Some(articles) => {
+                kiosque::seed::synthetic(&db, articles, 0, &mut |_, _, _| {})
+                    .await
+                    .expect("seed the synthetic corpus");
+            }
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -18,6 +18,7 @@ mod operations;
 mod rest;
 mod route_roles;
 mod search;
+mod search_abuse;
 mod shares;
 mod statements;
 mod syndication;
