@@ -134,8 +134,13 @@ pub fn build_service(state: AppState) -> HttpService {
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .map_request(|request: axum::http::Request<_>| request.map(axum::body::Body::new))
-        // The statements of a request are counted (db::in_request), a worker's are not.
-        .map_future(|future| crate::db::in_request(future))
+        // The statements of a request are counted (db::in_request), a worker's are not; and
+        // they stop at the request's deadline, the instant the timeout above answers 408
+        // (db::deadline).
+        .map_future(move |future| {
+            let deadline = std::time::Instant::now() + config.request_timeout;
+            crate::db::in_request(crate::db::deadline::within(deadline, future))
+        })
         .service(router);
     tower::util::BoxCloneSyncService::new(service)
 }
@@ -146,7 +151,12 @@ pub fn build_router(state: AppState) -> Router {
     let config = state.config.clone();
     let mut router = Router::new();
     if config.hardening.test_routes {
-        router = router.route("/__test/panic", get(crate::security::test_panic));
+        router = router
+            .route("/__test/panic", get(crate::security::test_panic))
+            .route(
+                "/__test/slow-statement",
+                get(crate::security::test_slow_statement),
+            );
     }
     router
         .route(

@@ -65,6 +65,9 @@ pub struct Config {
     pub comments_per_article: u32,
     pub shares_per_client: u32,
     pub reports_per_client: u32,
+    /// `KIOSQUE_SEARCHES_PER_CLIENT` (default 60): full-text searches per client address per
+    /// minute, on both doors (each alias of a GraphQL `search` counts); 0 turns it off.
+    pub searches_per_client: u32,
     /// `KIOSQUE_WEBHOOK_POLL_MS` (default 2000): how often the webhook worker looks for due
     /// deliveries.
     pub webhook_poll: Duration,
@@ -212,6 +215,7 @@ impl Config {
             comments_per_article: parse(&get, "KIOSQUE_COMMENTS_PER_ARTICLE", 200)?,
             shares_per_client: parse(&get, "KIOSQUE_SHARES_PER_CLIENT", 10)?,
             reports_per_client: parse(&get, "KIOSQUE_REPORTS_PER_CLIENT", 20)?,
+            searches_per_client: parse(&get, "KIOSQUE_SEARCHES_PER_CLIENT", 60)?,
             trust_forwarded_for: parse(&get, "KIOSQUE_TRUST_FORWARDED_FOR", false)?,
             metrics_token: get("KIOSQUE_METRICS_TOKEN").filter(|s| !s.trim().is_empty()),
             site_name: get("KIOSQUE_SITE_NAME")
@@ -395,6 +399,11 @@ impl Config {
             "KIOSQUE_REPORTS_PER_CLIENT",
             "20",
             "comment reports per client address per window (0: no limit)",
+        ),
+        (
+            "KIOSQUE_SEARCHES_PER_CLIENT",
+            "60",
+            "full-text searches per client address per minute, both doors, each GraphQL alias counted (0: no limit)",
         ),
         (
             "KIOSQUE_TRUST_FORWARDED_FOR",

@@ -160,8 +160,10 @@ fn is_unavailable(err: &DbErr) -> bool {
         E::Database(db) => {
             let code = db.code().unwrap_or_default();
             // PostgreSQL: connection exceptions (08…), shutdown (57P0…), statement timeout
-            // (57014). SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) with extended codes.
-            code.starts_with("08")
+            // (57014). SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) with extended codes, and
+            // SQLITE_INTERRUPT (9), a statement stopped at its request's deadline.
+            code == "9"
+                || code.starts_with("08")
                 || code.starts_with("57P0")
                 || code == "57014"
                 || code == "53300"

@@ -109,3 +109,20 @@ pub fn cors(origins: &[String]) -> Option<CorsLayer> {
 pub async fn test_panic() -> Response {
     panic!("a test asked this handler to panic")
 }
+
+/// `/__test/slow-statement`, mounted only with the test routes: a statement of about a
+/// minute, run as the pages' reads are (`Db::read_all`), for the tests that a request past
+/// its deadline stops its SQL and frees its connection (see `db::deadline`).
+pub async fn test_slow_statement(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+) -> Response {
+    use axum::response::IntoResponse;
+    let db = state.db();
+    match db
+        .read_all(crate::db::deadline::slow_statement(db.backend()))
+        .await
+    {
+        Ok(_) => axum::http::StatusCode::NO_CONTENT.into_response(),
+        Err(err) => crate::error::AppError::from(err).into_response(),
+    }
+}

@@ -13,6 +13,7 @@ mod load;
 mod outage;
 mod pg;
 mod report;
+mod search;
 mod server;
 mod slow;
 
@@ -28,7 +29,7 @@ use server::Kiosque;
 const USAGE: &str = "\
 kiosque-reliability — Kiosque's faults and load suite
 
-USAGE: kiosque-reliability <crash|outage|load|slow|all> [--short] [--engine sqlite|postgres|both]
+USAGE: kiosque-reliability <crash|outage|load|slow|search|all> [--short] [--engine sqlite|postgres|both]
 
   crash    kill -9 of the server while clients post comments with an Idempotency-Key
            (10 kills, 16 clients; --short: 3 kills, 8 clients), on each engine
@@ -37,7 +38,11 @@ USAGE: kiosque-reliability <crash|outage|load|slow|all> [--short] [--engine sqli
            (--short: 16 readers, 8 writers, 10 s, 2,000 articles; the p99 is not judged)
   slow     1,000 slow-header connections for 60 s while 8 readers read articles: each slow
            connection dropped within 10 s, reads' p99 <= 1 s (--short: 15 s, 4 readers)
-  all      the four
+  search   a GraphQL document of 1,000 aliased searches, sent again and again, and 8
+           concurrent common-word searches (per-client search limit off), for 30 s against
+           50,000 articles, while 4 readers read articles: every document refused, reads
+           0 × 503 and p99 <= 100 ms, on each engine (--short: 5,000 articles, 8 s)
+  all      the five
 
 The kiosque binary is KIOSQUE_BIN, or built by cargo in this suite's profile. PostgreSQL
 runs in a throwaway cluster (initdb in a temporary folder, port 55432 or
@@ -62,7 +67,9 @@ fn parse_args() -> anyhow::Result<Args> {
                 println!("{USAGE}");
                 std::process::exit(0);
             }
-            "crash" | "outage" | "load" | "slow" | "all" if what.is_none() => what = Some(arg),
+            "crash" | "outage" | "load" | "slow" | "search" | "all" if what.is_none() => {
+                what = Some(arg)
+            }
             other => bail!("unexpected argument `{other}`\n\n{USAGE}"),
         }
     }
@@ -137,7 +144,9 @@ async fn run(args: &Args, work: &std::path::Path, report: &mut Report) -> anyhow
     let short = args.short;
     let sqlite_url = |name: &str| format!("sqlite://{}?mode=rwc", work.join(name).display());
     let log = |name: &str| -> PathBuf { work.join(format!("{name}.log")) };
-    let cluster = if args.postgres && (all || args.what == "crash" || args.what == "outage") {
+    let cluster = if args.postgres
+        && (all || args.what == "crash" || args.what == "outage" || args.what == "search")
+    {
         println!(
             "creating a throwaway PostgreSQL cluster in {}…",
             work.display()
@@ -205,6 +214,28 @@ async fn run(args: &Args, work: &std::path::Path, report: &mut Report) -> anyhow
         let mut server = Kiosque::new(&bin, sqlite_url("slow.db"), log("slow"))?;
         slow::run(report, &mut server, &options).await?;
         server.kill9().await?;
+    }
+    if all || args.what == "search" {
+        let options = search::Options {
+            articles: if short { 5_000 } else { 50_000 },
+            searchers: 8,
+            readers: 4,
+            duration: Duration::from_secs(if short { 8 } else { 30 }),
+            p99_limit: Duration::from_millis(100),
+        };
+        if args.sqlite {
+            let mut server = Kiosque::new(&bin, sqlite_url("search.db"), log("search-sqlite"))?;
+            server.set_env("KIOSQUE_SEARCHES_PER_CLIENT", "0");
+            search::run(report, "SQLite", &mut server, &options).await?;
+            server.kill9().await?;
+        }
+        if let Some(cluster) = &cluster {
+            let url = cluster.create_database("search")?;
+            let mut server = Kiosque::new(&bin, url, log("search-postgres"))?;
+            server.set_env("KIOSQUE_SEARCHES_PER_CLIENT", "0");
+            search::run(report, "PostgreSQL", &mut server, &options).await?;
+            server.kill9().await?;
+        }
     }
     Ok(())
 }

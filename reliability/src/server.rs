@@ -95,6 +95,12 @@ impl Kiosque {
         })
     }
 
+    /// Sets (or overrides) one environment variable of the server and its commands.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

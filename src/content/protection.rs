@@ -1,6 +1,6 @@
-//! What protects readers' writes (comments, reports, "send to a friend") from floods: the
-//! rate limits and how a client is known to them. A client is known by a salted hash of its
-//! address, never the address itself (neither in the database nor in Redis).
+//! What protects readers' writes (comments, reports, "send to a friend") and searches from
+//! floods: the rate limits and how a client is known to them. A client is known by a salted
+//! hash of its address, never the address itself (neither in the database nor in Redis).
 
 use std::net::IpAddr;
 
@@ -22,6 +22,13 @@ pub struct Protection {
     pub comments_per_article: Limit,
     pub shares_per_client: Limit,
     pub reports_per_client: Limit,
+    /// Full-text searches per client address per minute (see `articles::searching`).
+    pub searches_per_client: Limit,
+    /// Searches running at once, all clients together: a quarter of the database pool, at
+    /// least one (see `articles::searching`).
+    pub search_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The longest a search waits for a slot (the pool's own acquire timeout).
+    pub search_wait: std::time::Duration,
     /// The base of links in emails.
     pub public_url: String,
 }
@@ -55,6 +62,14 @@ impl Protection {
             comments_per_article: Limit::per(config.comments_per_article, window),
             shares_per_client: Limit::per(config.shares_per_client, window),
             reports_per_client: Limit::per(config.reports_per_client, window),
+            searches_per_client: Limit::per(
+                config.searches_per_client,
+                crate::content::articles::SEARCH_WINDOW_SECS,
+            ),
+            search_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                (config.pool.max_connections as usize / 4).max(1),
+            )),
+            search_wait: config.pool.acquire_timeout,
             public_url: config.public_url.trim_end_matches('/').to_owned(),
         }
     }

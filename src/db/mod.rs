@@ -1,6 +1,7 @@
 //! Database plumbing: connecting with the right engine settings, running migrations, counting
 //! statements, and the few places where PostgreSQL and SQLite need different SQL.
 
+pub mod deadline;
 pub mod pragmas;
 pub mod reads;
 pub mod search;
@@ -148,6 +149,11 @@ impl Db {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5))
+            })
+            // A request past its deadline interrupts its SQLite statement (see `deadline`).
+            .map_sqlx_sqlite_before_acquire(|conn, _| Box::pin(deadline::armed(conn)))
+            .map_sqlx_sqlite_pool_opts(|opts| {
+                opts.after_connect(|conn, _| Box::pin(deadline::arm_sqlite(conn)))
             })
             .map_sqlx_postgres_opts(move |opts| {
                 opts.options(main_session.iter().map(|(k, v)| (*k, v.as_str())))

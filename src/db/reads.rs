@@ -14,6 +14,9 @@
 //! - waiting for a connection and opening one are bounded by the acquire timeout, and their
 //!   failures map to the same errors (503) as the main pool's.
 //!
+//! - a read abandoned mid-statement (its request timed out or went away) takes its connection
+//!   out of the pool and has its statement cancelled (see [`super::deadline`]).
+//!
 //! Writes, transactions and everything sea-orm's entities do stay on the main pool.
 
 use std::str::FromStr;
@@ -33,36 +36,103 @@ pub const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
 pub struct Manager {
-    options: PgConnectOptions,
+    options: Arc<PgConnectOptions>,
+}
+
+/// A connection of the read pool, with its backend's process id (to cancel its statement
+/// when the request waiting for it is gone: see [`super::deadline`]).
+#[derive(Debug)]
+pub struct ReadConn {
+    conn: PgConnection,
+    pid: i32,
 }
 
 impl managed::Manager for Manager {
-    type Type = PgConnection;
+    type Type = ReadConn;
     type Error = sqlx::Error;
 
     /// Boxed: connecting is rare, and its future (the handshake, TLS, authentication: 2 KB)
     /// would otherwise sit inline in every read's future, which deadpool's timeout wrappers
     /// each hold again (6 KB per read, moved at every layer of a request).
-    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
-        Box::pin(PgConnection::connect_with(&self.options)).await
+    async fn create(&self) -> Result<ReadConn, sqlx::Error> {
+        Box::pin(async {
+            let mut conn = PgConnection::connect_with(&self.options).await?;
+            let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(&mut conn)
+                .await?;
+            Ok(ReadConn { conn, pid })
+        })
+        .await
     }
 
-    async fn recycle(
-        &self,
-        conn: &mut PgConnection,
-        metrics: &Metrics,
-    ) -> RecycleResult<sqlx::Error> {
+    async fn recycle(&self, conn: &mut ReadConn, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
         if metrics.last_used() >= PING_WHEN_IDLE_FOR {
-            conn.ping().await.map_err(RecycleError::Backend)?;
+            conn.conn.ping().await.map_err(RecycleError::Backend)?;
         }
         Ok(())
     }
+}
+
+/// A pooled connection lent to one statement. Dropped before [`Lent::finish`] (the request
+/// was abandoned mid-statement), it leaves the pool and its statement is cancelled.
+struct Lent {
+    conn: Option<Object<Manager>>,
+    options: Arc<PgConnectOptions>,
+}
+
+impl Lent {
+    fn conn(&mut self) -> &mut PgConnection {
+        match self.conn.as_mut() {
+            Some(conn) => &mut conn.conn,
+            None => unreachable!("a lent connection is only taken back by finish or drop"),
+        }
+    }
+
+    /// The statement is over: the connection goes back to the pool (or, if `broken`, away).
+    fn finish(mut self, broken: bool) {
+        if let Some(conn) = self.conn.take()
+            && broken
+        {
+            drop(Object::take(conn));
+        }
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        let abandoned = Object::take(conn);
+        let options = self.options.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(err) = cancel(&options, abandoned.pid).await {
+                    tracing::warn!(error = %err, "could not cancel an abandoned read");
+                }
+                // Closing without a goodbye: the backend ends the cancelled statement and
+                // then the session.
+                drop(abandoned);
+            });
+        }
+    }
+}
+
+/// Asks PostgreSQL to cancel the statement of backend `pid`, from a connection of its own.
+async fn cancel(options: &PgConnectOptions, pid: i32) -> Result<(), sqlx::Error> {
+    let mut conn = PgConnection::connect_with(options).await?;
+    sqlx::query("SELECT pg_cancel_backend($1)")
+        .bind(pid)
+        .execute(&mut conn)
+        .await?;
+    conn.close().await
 }
 
 /// Read-only statements on PostgreSQL, outside transactions.
 #[derive(Clone, Debug)]
 pub struct ReadPool {
     pool: managed::Pool<Manager>,
+    options: Arc<PgConnectOptions>,
 }
 
 impl ReadPool {
@@ -73,34 +143,39 @@ impl ReadPool {
         settings: &PoolSettings,
         session: &[(&str, String)],
     ) -> Result<Self, DbErr> {
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?
-            .options(session.iter().map(|(k, v)| (*k, v.as_str())));
+        let options = Arc::new(
+            PgConnectOptions::from_str(url)
+                .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?
+                .options(session.iter().map(|(k, v)| (*k, v.as_str()))),
+        );
         let timeout = Some(settings.acquire_timeout);
-        let pool = managed::Pool::builder(Manager { options })
-            .max_size(settings.max_connections as usize)
-            .runtime(deadpool::Runtime::Tokio1)
-            .wait_timeout(timeout)
-            .create_timeout(timeout)
-            .recycle_timeout(timeout)
-            .build()
-            .map_err(|e| DbErr::Custom(format!("read pool: {e}")))?;
-        Ok(Self { pool })
+        let pool = managed::Pool::builder(Manager {
+            options: options.clone(),
+        })
+        .max_size(settings.max_connections as usize)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(timeout)
+        .create_timeout(timeout)
+        .recycle_timeout(timeout)
+        .build()
+        .map_err(|e| DbErr::Custom(format!("read pool: {e}")))?;
+        Ok(Self { pool, options })
     }
 
     /// Runs `stmt` and returns all its rows.
     pub async fn all(&self, stmt: &Statement) -> Result<Vec<QueryResult>, DbErr> {
-        let mut conn = self.pool.get().await.map_err(acquire_error)?;
+        let conn = self.pool.get().await.map_err(acquire_error)?;
+        let mut lent = Lent {
+            conn: Some(conn),
+            options: self.options.clone(),
+        };
         let values = stmt.values.clone().unwrap_or(sea_orm::Values(Vec::new()));
         let query = sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values));
-        match query.fetch_all(&mut *conn).await {
+        let result = query.fetch_all(lent.conn()).await;
+        lent.finish(result.as_ref().is_err_and(is_broken));
+        match result {
             Ok(rows) => Ok(rows.into_iter().map(QueryResult::from).collect()),
-            Err(err) => {
-                if is_broken(&err) {
-                    drop(Object::take(conn));
-                }
-                Err(DbErr::Query(RuntimeErr::SqlxError(Arc::new(err))))
-            }
+            Err(err) => Err(DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))),
         }
     }
 

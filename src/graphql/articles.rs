@@ -601,7 +601,9 @@ impl ArticleQuery {
     }
 
     /// Full-text search over title, standfirst and body, best matches first.
-    #[graphql(complexity = "connection_cost(first, None, child_complexity)")]
+    /// Each search costs a fixed price in complexity and counts against the client's search
+    /// rate limit (`RATE_LIMITED` past it).
+    #[graphql(complexity = "search_cost(first, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -614,7 +616,8 @@ impl ArticleQuery {
         let filter: ArticleFilter = filter.unwrap_or_default().into();
         let page = content(ctx)
             .articles()
-            .search(
+            .search_for(
+                client_ip(ctx),
                 &viewer(ctx),
                 &query,
                 &filter,

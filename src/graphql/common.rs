@@ -71,6 +71,19 @@ pub(crate) fn connection_cost(first: Option<i32>, last: Option<i32>, child: usiz
     n.saturating_mul(child).saturating_add(1)
 }
 
+/// Complexity of a full-text search: its fixed price (the service layer's
+/// [`SEARCH_COST`](crate::content::articles::SEARCH_COST)) plus its page, so that a document
+/// with many searches (aliases add up) is refused before any of them runs.
+pub(crate) fn search_cost(first: Option<i32>, child: usize) -> usize {
+    crate::content::articles::SEARCH_COST.saturating_add(connection_cost(first, None, child))
+}
+
+/// The client's address, as the HTTP layer saw it (for the per-client rate limits).
+pub(crate) fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_opt::<crate::ratelimit::ClientIp>()
+        .and_then(|c| c.0)
+}
+
 /// Relay's `PageInfo`.
 #[derive(SimpleObject, Clone, Default)]
 pub struct PageInfo {

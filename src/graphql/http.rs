@@ -297,7 +297,7 @@ pub async fn graphql_post(
         Ok(request) => request,
         Err(err) => return persisted_failure(err, transport),
     };
-    // Mutations limited per client (comments, shares) read the peer address.
+    // Mutations limited per client (comments, shares) and searches read the peer address.
     let request = request.data(client);
     execute(&state, actor, request, transport).await
 }
@@ -305,6 +305,7 @@ pub async fn graphql_post(
 /// `GET /graphql`: a query in the query string, or GraphiQL in a browser (demo mode).
 pub async fn graphql_get(
     State(state): State<AppState>,
+    client: crate::ratelimit::ClientIp,
     actor: Result<MaybeActor, AppError>,
     request: axum::extract::Request,
 ) -> Response {
@@ -350,6 +351,8 @@ pub async fn graphql_get(
         Ok(request) => request,
         Err(err) => return persisted_failure(err, transport),
     };
+    // Searches are limited per client, over GET too.
+    let request = request.data(client);
     execute(&state, actor, request, transport).await
 }
 

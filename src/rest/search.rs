@@ -7,11 +7,12 @@ use utoipa::IntoParams;
 use super::articles::{ArticleList, ArticleSummary};
 use super::envelope::{Here, Public};
 use super::error::{ApiError, ApiResult};
-use super::openapi::InvalidRequest;
+use super::openapi::{InvalidRequest, RateLimited};
 use super::params::{ApiQuery, ArticleFilterParams, PageParams, flag};
 use crate::app::AppState;
 use crate::auth::extract::Reader;
 use crate::content::articles::ArticleParts;
+use crate::ratelimit::ClientIp;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,16 +37,20 @@ pub struct SearchParams {
 }
 
 /// Published articles matching the words, best matches first.
+///
+/// Searches are limited per client (`KIOSQUE_SEARCHES_PER_CLIENT` a minute): past it, 429
+/// with `Retry-After`.
 #[utoipa::path(
     get,
     path = "/v1/search",
     tag = "articles",
     params(SearchParams, ArticleFilterParams),
-    responses((status = 200, description = "A page of matching articles", body = ArticleList), InvalidRequest)
+    responses((status = 200, description = "A page of matching articles", body = ArticleList), InvalidRequest, RateLimited)
 )]
 pub async fn search_articles(
     State(state): State<AppState>,
     Reader(viewer): Reader,
+    ClientIp(client): ClientIp,
     here: Here,
     ApiQuery(params): ApiQuery<SearchParams>,
     ApiQuery(filter): ApiQuery<ArticleFilterParams>,
@@ -63,7 +68,8 @@ pub async fn search_articles(
     let page = state
         .content
         .articles()
-        .search(
+        .search_for(
+            client,
             &viewer,
             &query,
             &filter,

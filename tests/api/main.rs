@@ -19,6 +19,7 @@ mod planner;
 mod rest;
 mod route_roles;
 mod search;
+mod search_abuse;
 mod shares;
 mod statements;
 mod syndication;

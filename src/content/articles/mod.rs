@@ -6,11 +6,13 @@ mod model;
 mod queries;
 mod related;
 mod rows;
+mod searching;
 mod sitemap;
 
 pub use bundle::{ArticleBundle, PageExtras};
 pub use model::*;
 pub use related::Adjacent;
+pub use searching::{SEARCH_COST, SEARCH_WINDOW_SECS};
 pub use sitemap::{SitemapEntry, SitemapKind, SitemapSize};
 
 use crate::content::Content;
