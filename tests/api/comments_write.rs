@@ -126,33 +126,6 @@ async fn a_guest_first_comment_is_held_pending_and_hidden() {
 }
 
 #[tokio::test]
-async fn a_known_email_is_approved_at_once() {
-    let app = TestApp::spawn().await;
-    let token = editor(&app).await;
-    let first = post_guest(&app, "fidele@example.fr", "Un premier avis.").await;
-    let (status, _, _) = post_json(
-        &app,
-        &format!(
-            "/v1/moderation/comments/{}/actions",
-            first["id"].as_str().unwrap()
-        ),
-        json!({ "action": "approve" }),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let second = post_guest(&app, "Fidele@Example.fr", "Un second avis.").await;
-    assert_eq!(
-        second["status"], "approved",
-        "the email is known however it is typed"
-    );
-    let bodies = public_bodies(&app, fx::COMMENTED_SLUG).await;
-    assert!(bodies.contains(&"Un second avis.".to_owned()));
-    let other = post_guest(&app, "inconnu@example.fr", "Je suis nouveau.").await;
-    assert_eq!(other["status"], "pending");
-}
-
-#[tokio::test]
 async fn known_emails_wait_too_when_auto_approval_is_off() {
     let app = TestApp::spawn_with(|c| c.auto_approve_known = false).await;
     let token = editor(&app).await;
