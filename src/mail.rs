@@ -1,5 +1,6 @@
-//! Outgoing email: the "send to a friend" worker. It claims due rows of the `shares` outbox,
-//! renders each email and sends it through SMTP (`KIOSQUE_SMTP_URL=smtp://host:port`) or, by
+//! Outgoing email: the worker of the email outboxes, `shares` ("send to a friend") and
+//! `comment_emails` (confirming a guest commenter's email). It claims due rows, renders each
+//! email and sends it through SMTP (`KIOSQUE_SMTP_URL=smtp://host:port`) or, by
 //! default, the log transport, which writes the email to the log (the recipient masked) and
 //! keeps the last few in memory for tests and demos. Outcomes go back to the outbox: sent,
 //! or retried with backoff.
@@ -14,11 +15,12 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
 use crate::content::Content;
+use crate::content::comments::confirmation::DueConfirmation;
 use crate::content::shares::DueShare;
 use crate::db::{Db, PoolSettings};
 use crate::error::AppResult;
 
-/// Shares claimed per round.
+/// Rows claimed per round, per outbox.
 const BATCH: u64 = 20;
 /// How long a claimed share is reserved for this worker.
 const LEASE: Duration = Duration::from_secs(300);
@@ -105,6 +107,31 @@ pub fn render(share: &DueShare) -> (String, String) {
     (subject, body)
 }
 
+/// The subject and plain-text body of a confirmation email.
+pub fn render_confirmation(confirmation: &DueConfirmation) -> (String, String) {
+    let subject = "Confirmez votre adresse pour commenter".to_owned();
+    let body = format!(
+        "Bonjour,\n\nUn commentaire vient d'être envoyé avec cette adresse. Si c'était vous, \
+         confirmez-la en ouvrant ce lien (valable 24 heures, une seule fois) :\n\n{}\n\n\
+         Vos prochains commentaires, depuis ce navigateur, pourront alors être publiés sans attendre \
+         la modération.\n\nSi ce n'était pas vous, ignorez ce message : rien ne sera publié en \
+         votre nom sans cette confirmation.\n",
+        confirmation.link
+    );
+    (subject, body)
+}
+
+/// One email to send.
+struct Outgoing<'a> {
+    /// What the log says it is (`share 12`).
+    label: String,
+    to: &'a str,
+    subject: String,
+    body: String,
+    /// A secret in the body that the log must not show (kept in [`Mailer::logged`]).
+    secret: Option<&'a str>,
+}
+
 impl Mailer {
     pub fn from_config(config: &Config) -> Result<Self, String> {
         let from: Mailbox = config
@@ -154,19 +181,53 @@ impl Mailer {
             .collect()
     }
 
-    /// Sends every due share once; returns how many went out.
+    /// Sends every due email once (shares, then confirmations); returns how many went out.
     pub async fn deliver_due(&self, content: &Content) -> AppResult<usize> {
+        let mut sent = self.deliver_shares(content).await?;
+        let confirmations = content.comment_emails();
+        for due in confirmations.claim_due(BATCH, LEASE).await? {
+            let (subject, body) = render_confirmation(&due);
+            let outgoing = Outgoing {
+                label: format!("comment email confirmation {}", due.id),
+                to: &due.email,
+                subject,
+                body,
+                secret: Some(&due.token),
+            };
+            match self.send(outgoing).await {
+                Ok(()) => {
+                    confirmations.mark_sent(due.id).await?;
+                    sent += 1;
+                }
+                Err(err) => {
+                    tracing::warn!(confirmation = due.id, attempts = due.attempts + 1, error = %err, "a confirmation email could not be sent");
+                    confirmations
+                        .mark_failed(due.id, due.attempts, &err)
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn deliver_shares(&self, content: &Content) -> AppResult<usize> {
         let shares = content.shares();
         let mut sent = 0;
         for share in shares.claim_due(BATCH, LEASE).await? {
-            match self.send(&share).await {
+            let (subject, body) = render(&share);
+            let outgoing = Outgoing {
+                label: format!("share {}", share.id),
+                to: &share.recipient_email,
+                subject,
+                body,
+                secret: None,
+            };
+            match self.send(outgoing).await {
                 Ok(()) => {
                     shares.mark_sent(share.id).await?;
                     sent += 1;
                 }
                 Err(err) => {
-                    // Servers quote the address they refuse: keep it out of logs and rows.
-                    let err = err.replace(&share.recipient_email, &mask(&share.recipient_email));
                     tracing::warn!(share = share.id, attempts = share.attempts + 1, error = %err, "a share email could not be sent");
                     shares.mark_failed(share.id, share.attempts, &err).await?;
                 }
@@ -175,35 +236,53 @@ impl Mailer {
         Ok(sent)
     }
 
-    async fn send(&self, share: &DueShare) -> Result<(), String> {
-        let (subject, body) = render(share);
+    /// Sends one email. An error never holds the recipient's address (servers quote the
+    /// address they refuse: it is masked before the error reaches logs and rows).
+    async fn send(&self, email: Outgoing<'_>) -> Result<(), String> {
+        let Outgoing {
+            label,
+            to,
+            subject,
+            body,
+            secret,
+        } = email;
         match &self.transport {
             Transport::Log => {
-                let to = mask(&share.recipient_email);
-                tracing::info!(share = share.id, to = %to, subject = %subject, body = %body, "share email (log transport)");
+                let masked = mask(to);
+                let shown = match secret {
+                    Some(secret) => body.replace(secret, "…"),
+                    None => body.clone(),
+                };
+                tracing::info!(email = %label, to = %masked, subject = %subject, body = %shown, "email (log transport)");
                 let mut logged = self.logged.lock().unwrap_or_else(|p| p.into_inner());
                 if logged.len() == KEPT {
                     logged.pop_front();
                 }
-                logged.push_back(LoggedEmail { to, subject, body });
+                logged.push_back(LoggedEmail {
+                    to: masked,
+                    subject,
+                    body,
+                });
                 Ok(())
             }
             Transport::Smtp(smtp) => {
-                let to: Mailbox = share
-                    .recipient_email
-                    .parse()
-                    .map_err(|e| format!("bad recipient: {e}"))?;
-                let email = Message::builder()
-                    .from(self.from.clone())
-                    .to(to)
-                    .subject(subject)
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(body)
-                    .map_err(|e| e.to_string())?;
-                smtp.send(email)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                let result = async {
+                    let recipient: Mailbox =
+                        to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+                    let message = Message::builder()
+                        .from(self.from.clone())
+                        .to(recipient)
+                        .subject(subject)
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(body)
+                        .map_err(|e| e.to_string())?;
+                    smtp.send(message)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+                .await;
+                result.map_err(|err| err.replace(to, &mask(to)))
             }
         }
     }
@@ -222,7 +301,7 @@ impl Mailer {
                     break;
                 }
                 if let Err(err) = self.deliver_due(&content).await {
-                    tracing::warn!(error = %err, "the share worker could not read the outbox");
+                    tracing::warn!(error = %err, "the email worker could not read its outboxes");
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(self.poll) => {}

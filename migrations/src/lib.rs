@@ -15,6 +15,7 @@ mod m20261125_000009_trusted_documents;
 mod m20261125_000010_article_bylines;
 mod m20261126_000011_scheduled_webhooks;
 mod m20261207_000012_planner_statistics;
+mod m20261207_000013_comment_emails;
 mod support;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_article_bylines::Migration),
             Box::new(m20261126_000011_scheduled_webhooks::Migration),
             Box::new(m20261207_000012_planner_statistics::Migration),
+            Box::new(m20261207_000013_comment_emails::Migration),
         ]
     }
 }

@@ -60,7 +60,11 @@ async fn read_credentials(parts: &Parts, state: &AppState) -> Result<Actor, AppE
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(unauthenticated());
         }
-        return Ok(Actor::User(state.keys.verify(token.trim())?));
+        // The signature proves who is calling; the account, read now, says what they may do.
+        let claimed = state.keys.verify(token.trim())?;
+        return Ok(Actor::User(
+            state.content.sessions().current(&claimed).await?,
+        ));
     }
     if let Some(value) = parts.headers.get(API_KEY_HEADER) {
         let key = value

@@ -57,7 +57,8 @@ impl Role {
     }
 }
 
-/// A signed-in user, as their access token says.
+/// A signed-in user: who they are as their access token proves, their role and byline as
+/// their account holds them now (`content::accounts::Sessions::current`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserActor {
     pub id: i64,

@@ -9,6 +9,7 @@ pub mod article_tag;
 pub mod article_tombstone;
 pub mod author;
 pub mod comment;
+pub mod comment_email;
 pub mod comment_flag;
 pub mod comment_moderation;
 pub mod idempotency_key;
@@ -32,6 +33,7 @@ pub mod prelude {
     pub use super::article_tombstone::Entity as ArticleTombstone;
     pub use super::author::Entity as Author;
     pub use super::comment::Entity as Comment;
+    pub use super::comment_email::Entity as CommentEmail;
     pub use super::comment_flag::Entity as CommentFlag;
     pub use super::comment_moderation::Entity as CommentModeration;
     pub use super::idempotency_key::Entity as IdempotencyKey;

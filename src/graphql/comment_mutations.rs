@@ -259,6 +259,15 @@ pub struct PostCommentInput {
     /// the same key with another comment is `BAD_USER_INPUT`, while the first post with it
     /// is still being written `CONFLICT`. Keys belong to their writer.
     pub idempotency_key: Option<String>,
+    /// Guests: the key got by confirming `authorEmail` (`confirmCommentEmail`). With it, and
+    /// an approved comment from that email, the comment is published at once.
+    pub guest_key: Option<String>,
+}
+
+/// A confirmed email: keep the key (it is shown once) and send it with the guest's comments.
+#[derive(SimpleObject)]
+pub struct ConfirmedCommentEmail {
+    pub guest_key: String,
 }
 
 /// "Send to a friend" is queued, then emailed.
@@ -292,6 +301,7 @@ impl CommentMutations {
             body: input.body,
             website: input.website,
             idempotency_key: input.idempotency_key,
+            guest_key: input.guest_key,
         };
         let posted = content(ctx)
             .comments()
@@ -299,6 +309,23 @@ impl CommentMutations {
             .await
             .map_err(gql)?;
         Ok(posted.into())
+    }
+
+    /// Confirms a guest commenter's email with the token of the link emailed to it (the
+    /// token works once, for 24 hours); gives the guest key to send with its comments.
+    async fn confirm_comment_email(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> GqlResult<ConfirmedCommentEmail> {
+        let confirmed = content(ctx)
+            .comment_emails()
+            .confirm(&token)
+            .await
+            .map_err(gql)?;
+        Ok(ConfirmedCommentEmail {
+            guest_key: confirmed.guest_key,
+        })
     }
 
     /// Reports a published comment to the moderators.

@@ -1,5 +1,5 @@
-//! Readers' writes over REST: posting a comment (with `Idempotency-Key`), reporting one,
-//! and sending an article to a friend. Each handler reads the caller, the client address
+//! Readers' writes over REST: posting a comment (with `Idempotency-Key`), confirming a guest
+//! commenter's email, reporting a comment, and sending an article to a friend. Each handler reads the caller, the client address
 //! and the body, and calls one content service.
 
 use axum::Json;
@@ -25,6 +25,7 @@ use crate::ratelimit::ClientIp;
 envelopes! {
     one PostedCommentData(PostedCommentView);
     one AcceptedData(Accepted);
+    one ConfirmedCommentEmailData(ConfirmedCommentEmail);
 }
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -42,6 +43,22 @@ pub struct PostCommentRequest {
     pub body: String,
     /// Leave empty (a field for robots).
     pub website: Option<String>,
+    /// Guests: the key got by confirming `author_email` (`POST /v1/comment-emails/confirm`).
+    /// With it, and an approved comment from that email, the comment is published at once.
+    pub guest_key: Option<String>,
+}
+
+/// The token of a confirmation link, as emailed to a guest commenter.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmCommentEmailRequest {
+    pub token: String,
+}
+
+/// A confirmed email: keep the key (it is shown once) and send it with the guest's comments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfirmedCommentEmail {
+    pub guest_key: String,
 }
 
 /// A comment as posted: `pending` until a moderator approves it (unless its writer is known).
@@ -144,6 +161,7 @@ pub async fn create_article_comment(
                 body: body.body,
                 website: body.website,
                 idempotency_key,
+                guest_key: body.guest_key,
             },
         )
         .await
@@ -154,6 +172,28 @@ pub async fn create_article_comment(
             data: posted.into(),
         }),
     ))
+}
+
+/// Confirms a guest commenter's email with the token of the link emailed to it (the token
+/// works once, for 24 hours). Answers the guest key that lets that email's comments be
+/// published at once once one of them was approved.
+#[utoipa::path(
+    post,
+    path = "/v1/comment-emails/confirm",
+    tag = "comments",
+    request_body = ConfirmCommentEmailRequest,
+    responses((status = 200, description = "The email is confirmed", body = ConfirmedCommentEmailData), InvalidBody)
+)]
+pub async fn confirm_comment_email(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ConfirmCommentEmailRequest>,
+) -> ApiResult<Json<ConfirmedCommentEmailData>> {
+    let confirmed = state.content.comment_emails().confirm(&body.token).await?;
+    Ok(Json(ConfirmedCommentEmailData {
+        data: ConfirmedCommentEmail {
+            guest_key: confirmed.guest_key,
+        },
+    }))
 }
 
 /// Reports a published comment to the moderators.

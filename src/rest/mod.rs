@@ -117,6 +117,10 @@ fn comment_routes() -> Router<AppState> {
             post(comment_writes::create_comment_report),
         )
         .route(
+            "/comment-emails/confirm",
+            post(comment_writes::confirm_comment_email),
+        )
+        .route(
             "/articles/{slug}/share",
             post(comment_writes::share_article),
         )

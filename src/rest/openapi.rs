@@ -175,6 +175,7 @@ impl utoipa::Modify for ParameterErrors {
         trusted_documents::set_api_key_trusted_documents_only,
         comment_writes::create_article_comment,
         comment_writes::create_comment_report,
+        comment_writes::confirm_comment_email,
         comment_writes::share_article,
         moderation::list_moderation_comments,
         moderation::get_moderation_counts,

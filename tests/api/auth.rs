@@ -481,24 +481,132 @@ async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
     login(&app, &email, PASSWORD).await;
 }
 
+/// Signs in as a new account with this role and email; returns its id and access token.
+async fn signed_in_as(app: &TestApp, role: Role, email: &str) -> (i64, String) {
+    app.state
+        .content
+        .users()
+        .register(NewUser {
+            email: email.into(),
+            password: PASSWORD.into(),
+            display_name: format!("A {}", role.as_str()),
+            role,
+            author_id: None,
+        })
+        .await
+        .expect("account created");
+    let session = login(app, email, PASSWORD).await;
+    let id = session["user"]["id"].as_i64().expect("user id");
+    let token = session["access_token"].as_str().expect("token").to_owned();
+    (id, token)
+}
+
+/// What `token` may do with accounts and keys right now: the status of creating an account
+/// and an API key over REST, and the codes of the same over GraphQL (`""` when allowed).
+async fn admin_powers(app: &TestApp, token: &str, tag: &str) -> [String; 4] {
+    let user = post(
+        app,
+        "/v1/users",
+        Some(token),
+        json!({ "email": format!("rest-{tag}@example.org"), "password": PASSWORD,
+                "display_name": "Created", "role": "admin" }),
+    )
+    .await
+    .status();
+    let key = post(
+        app,
+        "/v1/api-keys",
+        Some(token),
+        json!({ "name": "Partner", "scopes": ["articles:read"] }),
+    )
+    .await
+    .status();
+    let code = |data: &Value| match data.get("errors") {
+        None => String::new(),
+        Some(_) => error_code(data).to_owned(),
+    };
+    let gql_user = graphql(
+        app,
+        Some(token),
+        CREATE_USER,
+        json!({ "input": { "email": format!("gql-{tag}@example.org"), "password": PASSWORD,
+                           "displayName": "Created", "role": "ADMIN" } }),
+    )
+    .await;
+    let gql_key = graphql(
+        app,
+        Some(token),
+        CREATE_KEY,
+        json!({ "input": { "name": "Partner", "scopes": ["feeds:read"] } }),
+    )
+    .await;
+    [
+        user.as_u16().to_string(),
+        key.as_u16().to_string(),
+        code(&gql_user),
+        code(&gql_key),
+    ]
+}
+
 #[tokio::test]
-async fn a_new_role_takes_effect_at_the_next_refresh() {
+async fn a_demoted_admin_loses_its_powers_at_once_through_both_doors() {
+    let app = TestApp::spawn().await;
+    let (_, head) = signed_in_as(&app, Role::Admin, "head@example.org").await;
+    let (id, token) = signed_in_as(&app, Role::Admin, "deputy@example.org").await;
+    assert_eq!(
+        admin_powers(&app, &token, "before").await,
+        ["201", "201", "", ""]
+    );
+
+    let response = patch(&app, &head, id, json!({ "role": "reader" })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The same, unexpired access token: its `role` claim still says admin.
+    assert_eq!(
+        admin_powers(&app, &token, "after").await,
+        ["403", "403", "FORBIDDEN", "FORBIDDEN"]
+    );
+    let data = graphql(&app, Some(&token), ME, json!({})).await;
+    assert_eq!(data["data"]["me"]["role"], "READER", "{data}");
+    // Nor does it still see drafts, as staff would.
+    let response = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("/v1/articles/{}", kiosque::seed::demo::fixtures::DRAFT_SLUG),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_promoted_reader_gains_the_role_with_the_token_it_has() {
     let app = TestApp::spawn().await;
     let admin = signed_in(&app, Role::Admin).await;
     let email = account(&app, Role::Reader).await;
     let session = login(&app, &email, PASSWORD).await;
     let id = session["user"]["id"].as_i64().unwrap();
+    let token = session["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        admin_powers(&app, &token, "before").await,
+        ["403", "403", "FORBIDDEN", "FORBIDDEN"]
+    );
     let response = send(
         &app,
         reqwest::Method::PATCH,
         &format!("/v1/users/{id}"),
         Some(&admin),
-        Some(json!({ "role": "editor", "display_name": "  Promoted  " })),
+        Some(json!({ "role": "admin", "display_name": "  Promoted  " })),
     )
     .await;
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["data"]["role"], "editor");
+    assert_eq!(body["data"]["role"], "admin");
     assert_eq!(body["data"]["display_name"], "Promoted");
+    assert_eq!(
+        admin_powers(&app, &token, "after").await,
+        ["201", "201", "", ""]
+    );
+    // A refreshed session says the same.
     let response = post(
         &app,
         "/v1/auth/refresh",
@@ -507,11 +615,26 @@ async fn a_new_role_takes_effect_at_the_next_refresh() {
     )
     .await;
     let fresh: Value = response.json().await.unwrap();
-    assert_eq!(fresh["user"]["role"], "editor");
-    // The new token carries the new role: an editor sees drafts.
+    assert_eq!(fresh["user"]["role"], "admin");
     let token = fresh["access_token"].as_str().unwrap();
     let data = graphql(&app, Some(token), ME, json!({})).await;
-    assert_eq!(data["data"]["me"]["role"], "EDITOR");
+    assert_eq!(data["data"]["me"]["role"], "ADMIN");
+}
+
+#[tokio::test]
+async fn a_disabled_admins_token_is_refused_on_every_route_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, head) = signed_in_as(&app, Role::Admin, "head@example.org").await;
+    let (id, token) = signed_in_as(&app, Role::Admin, "deputy@example.org").await;
+    let response = patch(&app, &head, id, json!({ "disabled": true })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        admin_powers(&app, &token, "after").await,
+        ["401", "401", "UNAUTHENTICATED", "UNAUTHENTICATED"]
+    );
+    // Even a public read: a bad credential is a 401, never silently anonymous.
+    let response = send(&app, reqwest::Method::GET, "/v1/home", Some(&token), None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
 async fn patch(app: &TestApp, token: &str, id: i64, body: Value) -> reqwest::Response {

@@ -37,7 +37,7 @@ fn header(secret: &str) -> Value {
     json!({ "alg": "HS256", "typ": "JWT", "kid": kid(secret) })
 }
 
-/// The claims of a valid editor access token.
+/// The claims of a valid access token of the editor account that [`spawn`] creates (user 1).
 fn claims() -> Value {
     let now = now();
     json!({
@@ -361,8 +361,15 @@ fn bearer(token: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("Bearer {token}")).expect("a header value")
 }
 
+/// A server signing with [`SECRET`], with one account: an editor, user 1, the subject of
+/// [`claims`] (the server takes the role from the account, not from the token).
 async fn spawn() -> TestApp {
-    TestApp::spawn_with(|config| config.jwt_secret = Some(SECRET.into())).await
+    let app = TestApp::spawn_with(|config| config.jwt_secret = Some(SECRET.into())).await;
+    let editor = app
+        .user(kiosque::auth::Role::Editor, "Éditrice", None)
+        .await;
+    assert_eq!(editor.id, 1, "the forged tokens name user 1");
+    app
 }
 
 async fn refresh_token(app: &TestApp) -> String {
@@ -456,11 +463,15 @@ async fn a_token_of_the_previous_key_passes_during_the_overlap_and_fails_after()
         config.jwt_previous_secret = Some(OLD_SECRET.into());
     })
     .await;
+    let editor = overlap
+        .user(kiosque::auth::Role::Editor, "Éditrice", None)
+        .await;
+    assert_eq!(editor.id, 1, "the forged tokens name user 1");
     let during = attempt(&overlap, bearer(&old_token)).await;
     assert_eq!(during.rest_write.0, 201, "{}", during.rest_write.3);
     assert!(during.graphql.get("errors").is_none(), "{}", during.graphql);
     // New tokens are signed with the new key, under its kid.
-    let fresh = overlap.token(kiosque::auth::Role::Editor);
+    let fresh = overlap.token(kiosque::auth::Role::Editor).await;
     let fresh_header = jsonwebtoken::decode_header(&fresh).expect("header");
     assert_eq!(fresh_header.kid, Some(kid(SECRET)));
 
@@ -479,9 +490,14 @@ async fn a_token_of_the_previous_key_passes_during_the_overlap_and_fails_after()
 async fn a_valid_token_with_too_small_a_role_is_forbidden_not_unauthenticated() {
     let app = spawn().await;
     let before = articles(&app).await;
+    let account = app.user(kiosque::auth::Role::Reader, "Lecteur", None).await;
     let reader = forge(
         &header(SECRET),
-        &with(claims(), "role", json!("reader")),
+        &with(
+            with(claims(), "sub", json!(account.id.to_string())),
+            "role",
+            json!("reader"),
+        ),
         SECRET,
         Algorithm::HS256,
     );

@@ -1,7 +1,7 @@
 //! Contention over HTTP, on both engines: two editors racing edits of one article (optimistic
 //! concurrency through both doors), and concurrent comment posts sharing an `Idempotency-Key`.
 
-use kiosque::auth::{Role, UserActor};
+use kiosque::auth::Role;
 use kiosque::seed::demo::fixtures as fx;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -88,17 +88,9 @@ fn lost_as_expected(door: Door, outcome: &Outcome) -> bool {
 #[tokio::test]
 async fn two_editors_racing_fifty_edits_get_one_success_per_version_and_lose_no_change() {
     let app = TestApp::spawn().await;
-    // Two editors: two demo accounts (ids 1 and 2) signed with the editor role.
-    let one = app.token(Role::Editor);
-    let two = app
-        .state
-        .keys
-        .issue(&UserActor {
-            id: 2,
-            role: Role::Editor,
-            author_id: None,
-        })
-        .expect("token");
+    // Two editors, two accounts.
+    let one = app.user(Role::Editor, "Une", None).await.token;
+    let two = app.user(Role::Editor, "Deux", None).await.token;
     let created = app
         .client
         .post(app.url("/v1/articles"))
@@ -233,7 +225,7 @@ async fn concurrent_posts_with_one_idempotency_key_store_one_comment_and_never_f
     let stored = app
         .client
         .get(app.url("/v1/moderation/comments?status=pending&first=100"))
-        .bearer_auth(app.token(Role::Editor))
+        .bearer_auth(app.token(Role::Editor).await)
         .send()
         .await
         .expect("queue")

@@ -1,7 +1,7 @@
 //! The write side over HTTP: creating and editing content, the publishing workflow,
 //! optimistic concurrency, revisions, validation errors and the permissions of every role.
 
-use kiosque::auth::{Role, UserActor};
+use kiosque::auth::Role;
 use kiosque::content::ids;
 use kiosque::seed::demo::fixtures as fx;
 use reqwest::Method;
@@ -107,19 +107,14 @@ async fn tokens(app: &TestApp) -> Tokens {
         .find(|a| a["slug"] != fx::AUTHOR_SLUG)
         .expect("another author");
     let author = app
-        .state
-        .keys
-        .issue(&UserActor {
-            id: 2,
-            role: Role::Author,
-            author_id: Some(number(&own["id"])),
-        })
-        .expect("token");
+        .user(Role::Author, "Autrice", Some(number(&own["id"])))
+        .await
+        .token;
     Tokens {
-        admin: app.token(Role::Admin),
-        editor: app.token(Role::Editor),
-        reader: app.token(Role::Reader),
-        bare_author: app.token(Role::Author),
+        admin: app.token(Role::Admin).await,
+        editor: app.token(Role::Editor).await,
+        reader: app.token(Role::Reader).await,
+        bare_author: app.token(Role::Author).await,
         author,
         own_slug: fx::AUTHOR_SLUG.to_owned(),
         other_slug: other["slug"].as_str().expect("slug").to_owned(),
@@ -224,7 +219,8 @@ async fn an_editor_creates_a_draft_with_a_folded_slug_a_rendered_body_and_a_revi
         .expect("revisions");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["version"], 1);
-    assert_eq!(list[0]["editorId"], 1);
+    let editor = app.role_account(Role::Editor).await;
+    assert_eq!(list[0]["editorId"], editor.id);
     assert_eq!(
         list[0]["changes"]["created"]["slug"],
         "revolution-etrangere"

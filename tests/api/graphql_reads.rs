@@ -331,7 +331,7 @@ async fn graphql_reads_over_get_carry_etags_cache_control_and_surrogate_keys() {
     let signed_in = app
         .client
         .get(&url)
-        .bearer_auth(app.token(kiosque::auth::Role::Editor))
+        .bearer_auth(app.token(kiosque::auth::Role::Editor).await)
         .send()
         .await
         .unwrap();

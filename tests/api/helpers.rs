@@ -15,6 +15,12 @@ pub struct TestApp {
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
+/// An account made by [`TestApp::user`], and a token for it.
+pub struct TestUser {
+    pub id: i64,
+    pub token: String,
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh, migrated database: a new PostgreSQL database next to the one named by
@@ -130,12 +136,83 @@ impl TestApp {
             .expect("request")
     }
 
-    /// A valid access token for a user with this role (user id 1, no byline).
-    pub fn token(&self, role: kiosque::auth::Role) -> String {
+    /// An access token of an account with this role: the role's account is created on first
+    /// use (`{role}@tokens.test`, no byline) and signed for afterwards. The server reads the
+    /// role of every token from its account, so a token is only worth the account behind it.
+    pub async fn token(&self, role: kiosque::auth::Role) -> String {
+        self.role_account(role).await.token
+    }
+
+    /// The account [`TestApp::token`] signs for, and a token.
+    pub async fn role_account(&self, role: kiosque::auth::Role) -> TestUser {
+        use kiosque::entities::user;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let email = format!("{}@tokens.test", role.as_str());
+        let existing = user::Entity::find()
+            .filter(user::Column::Email.eq(&email))
+            .one(&self.state.db().conn)
+            .await
+            .expect("read users");
+        let id = match existing {
+            Some(account) => account.id,
+            None => self.insert_account(&email, role, role.as_str(), None).await,
+        };
+        TestUser {
+            id,
+            token: self.sign(id, role, None),
+        }
+    }
+
+    /// A new account with this role, display name and byline (an author's id), and an
+    /// access token for it.
+    pub async fn user(
+        &self,
+        role: kiosque::auth::Role,
+        name: &str,
+        author_id: Option<i64>,
+    ) -> TestUser {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let email = format!("user{n}@tokens.test");
+        let id = self.insert_account(&email, role, name, author_id).await;
+        TestUser {
+            id,
+            token: self.sign(id, role, author_id),
+        }
+    }
+
+    /// Inserts an account without a usable password (no one signs in as it: tests sign its
+    /// tokens), cheaply: no password hashing.
+    async fn insert_account(
+        &self,
+        email: &str,
+        role: kiosque::auth::Role,
+        name: &str,
+        author_id: Option<i64>,
+    ) -> i64 {
+        use kiosque::entities::user;
+        use sea_orm::{ActiveModelTrait, Set};
+        let at = kiosque::content::now();
+        user::ActiveModel {
+            email: Set(email.to_owned()),
+            password_hash: Set("!".into()),
+            display_name: Set(name.to_owned()),
+            role: Set(role.as_str().to_owned()),
+            author_id: Set(author_id),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(&self.state.db().conn)
+        .await
+        .expect("insert an account")
+        .id
+    }
+
+    fn sign(&self, id: i64, role: kiosque::auth::Role, author_id: Option<i64>) -> String {
         let user = kiosque::auth::UserActor {
-            id: 1,
+            id,
             role,
-            author_id: None,
+            author_id,
         };
         self.state.keys.issue(&user).expect("token")
     }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod authn_matrix;
+mod comment_emails;
 mod comments_write;
 mod contention;
 mod contracts;

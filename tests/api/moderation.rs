@@ -8,8 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::comments_write::{
-    comments_path, count, editor, get_json, insert_user, post_guest, post_json, public_bodies,
-    token_for,
+    comments_path, count, editor, get_json, post_guest, post_json, public_bodies,
 };
 use crate::helpers::{TestApp, error_code};
 
@@ -50,7 +49,10 @@ async fn moderation_is_for_editors_and_admins_only() {
         (Some(Role::Admin), StatusCode::OK, ""),
     ];
     for (role, expected, code) in callers {
-        let token = role.map(|r| token_for(&app, 1, r));
+        let token = match role {
+            Some(r) => Some(app.token(r).await),
+            None => None,
+        };
         let token = token.as_deref();
         let reads = [
             queue_path(""),
@@ -387,8 +389,8 @@ async fn readers_reports_show_in_the_flagged_queue_until_dealt_with() {
         StatusCode::ACCEPTED,
         "a second report from the same client counts once"
     );
-    insert_user(&app, 5, "reader", "Lecteur").await;
-    let (status, _, _) = report("Diffamation", Some(token_for(&app, 5, Role::Reader))).await;
+    let reader = app.user(Role::Reader, "Lecteur", None).await;
+    let (status, _, _) = report("Diffamation", Some(reader.token)).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let data = app
         .query(
@@ -508,7 +510,7 @@ async fn replies_to_a_deleted_comment_stay_readable() {
 async fn partner_keys_may_not_moderate_post_report_or_share() {
     let app = TestApp::spawn().await;
     editor(&app).await;
-    let admin = token_for(&app, 1, Role::Admin);
+    let admin = app.token(Role::Admin).await;
     let (status, _, created) = post_json(
         &app,
         "/v1/api-keys",

@@ -655,7 +655,7 @@ async fn problems_and_credentials_are_kept_out_of_shared_caches() {
     let signed = app
         .client
         .get(app.url("/v1/rubrics"))
-        .bearer_auth(app.token(Role::Reader))
+        .bearer_auth(app.token(Role::Reader).await)
         .send()
         .await
         .unwrap();
@@ -683,7 +683,7 @@ async fn staff_tokens_see_drafts_and_the_public_does_not() {
     let editor = app
         .client
         .get(app.url(&path))
-        .bearer_auth(app.token(Role::Editor))
+        .bearer_auth(app.token(Role::Editor).await)
         .send()
         .await
         .unwrap();
@@ -692,7 +692,7 @@ async fn staff_tokens_see_drafts_and_the_public_does_not() {
     let reader = app
         .client
         .get(app.url(&path))
-        .bearer_auth(app.token(Role::Reader))
+        .bearer_auth(app.token(Role::Reader).await)
         .send()
         .await
         .unwrap();
@@ -961,7 +961,7 @@ async fn public_reads_carry_surrogate_keys_of_what_they_contain() {
     let signed_in = app
         .client
         .get(app.url("/v1/articles?first=3"))
-        .bearer_auth(app.token(kiosque::auth::Role::Reader))
+        .bearer_auth(app.token(kiosque::auth::Role::Reader).await)
         .send()
         .await
         .unwrap();
@@ -1049,7 +1049,7 @@ async fn anonymous_writes_get_401_before_their_body_is_read() {
 #[tokio::test]
 async fn a_request_with_two_credentials_is_refused() {
     let app = TestApp::spawn().await;
-    let admin = app.token(Role::Admin);
+    let admin = app.token(Role::Admin).await;
     let alone = app
         .client
         .get(app.url("/v1/sync/articles?since=2000-01-01T00:00:00Z"))

@@ -12,7 +12,6 @@ use reqwest::header::{
 };
 use serde_json::{Value, json};
 
-use crate::comments_write::{insert_user, token_for};
 use crate::helpers::TestApp;
 
 const FORMATS: [(&str, &str); 3] = [
@@ -77,10 +76,9 @@ fn slug_of_link(entry: &feed_rs::model::Entry) -> String {
     href.rsplit('/').next().expect("a slug").to_owned()
 }
 
-/// An admin account (user 1) and its token.
+/// An admin account and its token.
 async fn admin(app: &TestApp) -> String {
-    insert_user(app, 1, "admin", "Ada Admin").await;
-    token_for(app, 1, Role::Admin)
+    app.user(Role::Admin, "Ada Admin", None).await.token
 }
 
 /// A partner key with these scopes, created through the REST door by `admin`.
@@ -198,7 +196,7 @@ async fn anonymous_readers_get_summaries_and_partners_with_feeds_read_get_bodies
     let admin = admin(&app).await;
     let full_key = partner_key(&app, &admin, &["feeds:read"]).await;
     let other_key = partner_key(&app, &admin, &["comments:read"]).await;
-    let staff = app.token(Role::Editor);
+    let staff = app.token(Role::Editor).await;
     let bearer = format!("Bearer {staff}");
     for (format, _) in FORMATS {
         let content = |f: &feed_rs::model::Feed| f.entries[0].content.clone();
@@ -345,7 +343,7 @@ async fn a_feed_costs_the_same_few_statements_at_any_length() {
 
 /// Creates and publishes an article through the editorial API; returns its slug.
 async fn publish(app: &TestApp, input: Value) -> String {
-    let editor = app.token(Role::Editor);
+    let editor = app.token(Role::Editor).await;
     let created: Value = app
         .client
         .post(app.url("/v1/articles"))

@@ -82,7 +82,7 @@ async fn staff_see_drafts_in_graphql_and_bad_tokens_are_refused() {
     let response = app
         .client
         .post(app.url("/graphql"))
-        .bearer_auth(app.token(kiosque::auth::Role::Author))
+        .bearer_auth(app.token(kiosque::auth::Role::Author).await)
         .json(&body)
         .send()
         .await

@@ -19,7 +19,7 @@ use kiosque::seed::demo::fixtures as fx;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::comments_write::{get_json, insert_user, post_guest, post_json, token_for};
+use crate::comments_write::{get_json, post_guest, post_json};
 use crate::helpers::TestApp;
 
 /// One request the receiver got.
@@ -162,8 +162,7 @@ fn quick(config: &mut Config) {
 }
 
 async fn admin(app: &TestApp) -> String {
-    insert_user(app, 1, "admin", "Adèle Admin").await;
-    token_for(app, 1, Role::Admin)
+    app.user(Role::Admin, "Adèle Admin", None).await.token
 }
 
 async fn register(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (i64, String) {
@@ -737,7 +736,7 @@ async fn webhooks_are_managed_by_admins_with_checked_inputs() {
     let (status, _) = get_json(&app, "/v1/webhooks", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     for role in [Role::Editor, Role::Author, Role::Reader] {
-        let other = token_for(&app, 1, role);
+        let other = app.token(role).await;
         let (status, _, _) = post_json(&app, "/v1/webhooks", body.clone(), Some(&other)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{role:?}");
         let (status, _) = get_json(&app, "/v1/webhooks", Some(&other)).await;
@@ -1015,7 +1014,7 @@ async fn partner_sync_lists_changes_in_order_with_tombstones() {
     let (status, _) = get_json(
         &app,
         "/v1/sync/articles",
-        Some(&token_for(&app, 1, Role::Reader)),
+        Some(&app.token(Role::Reader).await),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -1182,7 +1181,7 @@ async fn graphql_manages_webhooks_with_the_same_rules() {
     assert_eq!(crate::helpers::error_code(&anonymous), "UNAUTHENTICATED");
     let editor = graphql_as(
         &app,
-        Some(&token_for(&app, 1, Role::Editor)),
+        Some(&app.token(Role::Editor).await),
         create,
         input.clone(),
     )

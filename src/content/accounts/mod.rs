@@ -12,7 +12,7 @@ mod users;
 
 pub use api_keys::{ApiKeyRecord, ApiKeys, CreatedApiKey, KEY_PREFIX, NewApiKey, hash_key};
 pub use inputs::{DisplayName, Email, KNOWN_SCOPES, Scopes};
-pub use secrets::random_token;
+pub use secrets::{random_token, sha256_hex};
 pub use sessions::{
     LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_PER_CLIENT, REFRESH_TTL_DAYS, Session, Sessions,
 };

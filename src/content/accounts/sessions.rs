@@ -9,16 +9,16 @@
 //! attempts are rate-limited per email address (guessing one account's password is slow)
 //! and per client address (trying one password on many accounts is slow too).
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use super::secrets::{random_token, sha256_hex};
 use super::users::UserRecord;
-use crate::auth::{UserActor, password};
+use crate::auth::{Role, UserActor, password};
 use crate::content::sql::Sql;
 use crate::content::{Content, now};
 use crate::entities::{refresh_token, user};
@@ -158,7 +158,7 @@ impl Sessions<'_> {
     /// ends (OAuth 2.0 Security BCP, RFC 9700 §4.14.2). A token revoked in the last
     /// [`REUSE_GRACE_SECS`] seconds is spared that: two tabs refreshing at once, or a retry
     /// after a lost answer, is not theft.
-    async fn detect_reuse(&self, raw: &str, at: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+    async fn detect_reuse(&self, raw: &str, at: DateTime<Utc>) -> AppResult<()> {
         let conn = &self.content.db.conn;
         let replayed = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(sha256_hex(raw)))
@@ -209,6 +209,37 @@ impl Sessions<'_> {
         .insert(conn)
         .await?;
         Ok(raw)
+    }
+
+    /// The caller behind a verified access token, as their account is now: the stored role
+    /// and byline are the ones in force (a demotion or a promotion counts from the next
+    /// request, not the next refresh), and a deleted or disabled account is refused like an
+    /// expired token. The token's own `role` claim decides nothing. One primary-key read per
+    /// signed-in request and no cache, so a change made through any instance holds on every
+    /// instance at once.
+    pub async fn current(&self, claimed: &UserActor) -> AppResult<UserActor> {
+        let stored = user::Entity::find_by_id(claimed.id)
+            .select_only()
+            .columns([
+                user::Column::Role,
+                user::Column::AuthorId,
+                user::Column::DisabledAt,
+            ])
+            .into_tuple::<(String, Option<i64>, Option<DateTime<Utc>>)>()
+            .one(&self.content.db.conn)
+            .await?;
+        match stored {
+            Some((role, author_id, None)) => Ok(UserActor {
+                id: claimed.id,
+                // The CHECK constraint allows only the four roles; the weakest is the safe
+                // default.
+                role: Role::parse(&role).unwrap_or(Role::Reader),
+                author_id,
+            }),
+            _ => Err(AppError::Unauthenticated(
+                "the access token is invalid or expired".into(),
+            )),
+        }
     }
 
     fn session(&self, user: UserRecord, refresh_token: String) -> AppResult<Session> {

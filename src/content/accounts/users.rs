@@ -146,9 +146,10 @@ impl Users<'_> {
         Ok(created.into())
     }
 
-    /// Changes a role, a display name or the disabled flag (admins only). Disabling ends
-    /// the account's sessions (its refresh tokens are revoked in the same transaction; an
-    /// access token already issued lives out its short lifetime).
+    /// Changes a role, a display name or the disabled flag (admins only). Both hold from the
+    /// account's next request, whatever its access token says (see
+    /// [`super::Sessions::current`]); disabling also revokes its refresh tokens in the same
+    /// transaction.
     pub async fn update(
         &self,
         actor: &Actor,
@@ -184,8 +185,8 @@ impl Users<'_> {
         model.updated_at = Set(at);
         let updated = model.update(&txn).await?;
         if changes.disabled == Some(true) {
-            // A new role takes effect at the next refresh (tokens are issued from the
-            // account as it is then); disabling ends every session now.
+            // Disabling ends every session now (access tokens are refused from the next
+            // request on, as the account is read on each).
             super::sessions::revoke_all(&txn, id, at).await?;
         }
         txn.commit().await?;

@@ -1,6 +1,7 @@
 //! Readers' comments, read side: only approved comments are public. Lists are grouped by
 //! article or by parent so that any number of articles or threads costs one statement.
 
+pub mod confirmation;
 pub mod moderation;
 pub mod posting;
 pub mod queue;

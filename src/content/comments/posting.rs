@@ -1,12 +1,19 @@
 //! Posting a comment: who may (guests with a name and email, signed-in readers under their
 //! account's name), what a comment may hold (plain text, bounded length, few links), the
-//! honeypot, rate limits per client and per article, and whether it waits for moderation
-//! (the first comment of an unknown email does).
+//! honeypot, rate limits per client and per article, and whether it waits for moderation:
+//! staff are published at once; with auto-approval of known writers on, so are a signed-in
+//! reader with an approved comment and a guest who proves their email (the guest key got by
+//! confirming it, see [`super::confirmation`]) when that email has an approved comment. An
+//! email typed without its key proves nothing: that comment waits, and a confirmation email
+//! is queued to the address.
 
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
+};
 
 use super::{CommentRecord, Comments};
 use crate::auth::Actor;
@@ -40,6 +47,8 @@ pub struct NewComment {
     pub website: Option<String>,
     /// Makes a retried post return the comment the first one created.
     pub idempotency_key: Option<String>,
+    /// Guests only: the key got by confirming `author_email` (never stored with the comment).
+    pub guest_key: Option<String>,
 }
 
 /// The comment as stored (or, for a bot that filled the honeypot, as if stored).
@@ -282,19 +291,23 @@ impl Comments<'_> {
                 created_at: at,
             });
         }
-        let status = if self.is_known(&writer).await? {
-            "approved"
-        } else {
-            "pending"
-        };
+        let trust = self.trust(&writer, input.guest_key.as_deref()).await?;
         let mut fresh = fresh;
-        fresh.status = Set(status.into());
+        fresh.status = Set(if trust.known { "approved" } else { "pending" }.into());
         fresh.client_hash = Set(Some(client_hash));
         fresh.created_at = Set(at);
         fresh.updated_at = Set(at);
-        match fresh.clone().insert(&self.content.db.conn).await {
-            Ok(model) => Ok(record(model)),
+        let txn = self.content.db.conn.begin().await?;
+        match fresh.clone().insert(&txn).await {
+            Ok(model) => {
+                if let (true, Some(email)) = (trust.confirm, &writer.email) {
+                    self.content.comment_emails().request(&txn, email).await?;
+                }
+                txn.commit().await?;
+                Ok(record(model))
+            }
             Err(err) => {
+                txn.rollback().await?;
                 let err = AppError::from(err);
                 // Two posts with the same key at once: the key and the comment are one row,
                 // so only one was stored; the other was sent while the first was in flight and
@@ -386,15 +399,45 @@ impl Comments<'_> {
         Ok(Some(record(earlier)))
     }
 
-    /// Whether the writer's comments are published at once: staff always; readers and
-    /// guests with an approved comment when the publisher trusts known writers.
-    async fn is_known(&self, writer: &Writer) -> AppResult<bool> {
+    /// Whether the writer's comment is published at once (staff always; a reader with an
+    /// approved comment, or a guest holding their email's key whose email has one, when the
+    /// publisher trusts known writers), and whether a guest's email should be asked to
+    /// confirm (it was typed without its key).
+    async fn trust(&self, writer: &Writer, guest_key: Option<&str>) -> AppResult<Trust> {
+        let untrusted = Trust {
+            known: false,
+            confirm: false,
+        };
         if writer.staff {
-            return Ok(true);
+            return Ok(Trust {
+                known: true,
+                confirm: false,
+            });
         }
         if !self.content.protection.auto_approve_known {
-            return Ok(false);
+            return Ok(untrusted);
         }
+        let conn = &self.content.db.conn;
+        if let (None, Some(email)) = (writer.user_id, &writer.email)
+            && !self
+                .content
+                .comment_emails()
+                .holds_key(conn, email, guest_key)
+                .await?
+        {
+            return Ok(Trust {
+                known: false,
+                confirm: true,
+            });
+        }
+        Ok(Trust {
+            known: self.has_approved(conn, writer).await?,
+            confirm: false,
+        })
+    }
+
+    /// Whether the writer (an account, or a guest's email) has an approved comment.
+    async fn has_approved(&self, conn: &impl ConnectionTrait, writer: &Writer) -> AppResult<bool> {
         let mut query = comment::Entity::find().filter(comment::Column::Status.eq("approved"));
         query = match (writer.user_id, &writer.email) {
             (Some(user_id), _) => query.filter(comment::Column::UserId.eq(user_id)),
@@ -407,10 +450,18 @@ impl Comments<'_> {
             .select_only()
             .column(comment::Column::Id)
             .into_tuple::<i64>()
-            .one(&self.content.db.conn)
+            .one(conn)
             .await?;
         Ok(found.is_some())
     }
+}
+
+/// What [`Comments::trust`] decided.
+struct Trust {
+    /// Published at once.
+    known: bool,
+    /// A confirmation email is to be queued to the guest's email.
+    confirm: bool,
 }
 
 #[cfg(test)]

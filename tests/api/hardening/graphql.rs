@@ -436,7 +436,7 @@ async fn a_restricted_partner_key_runs_trusted_documents_only() {
     // Only admins manage the list.
     let (status, _) = admin_call(
         &app,
-        &app.token(Role::Editor),
+        &app.token(Role::Editor).await,
         reqwest::Method::POST,
         "/v1/trusted-documents",
         json!({ "name": "x", "document": "{ __typename }" }),
