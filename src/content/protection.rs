@@ -24,6 +24,8 @@ pub struct Protection {
     pub reports_per_client: Limit,
     /// The base of links in emails.
     pub public_url: String,
+    /// Internal networks webhook endpoints may reach besides public addresses.
+    pub webhook_networks: crate::content::webhooks::targets::AllowedNetworks,
 }
 
 impl Default for Protection {
@@ -56,6 +58,7 @@ impl Protection {
             shares_per_client: Limit::per(config.shares_per_client, window),
             reports_per_client: Limit::per(config.reports_per_client, window),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
+            webhook_networks: config.webhook_networks.clone(),
         }
     }
 
