@@ -14,6 +14,7 @@ mod m20261125_000008_byline_index;
 mod m20261125_000009_trusted_documents;
 mod m20261125_000010_article_bylines;
 mod m20261126_000011_scheduled_webhooks;
+mod m20261207_000012_first_public_at;
 mod support;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_trusted_documents::Migration),
             Box::new(m20261125_000010_article_bylines::Migration),
             Box::new(m20261126_000011_scheduled_webhooks::Migration),
+            Box::new(m20261207_000012_first_public_at::Migration),
         ]
     }
 }

@@ -1050,9 +1050,12 @@ async fn partner_sync_lists_changes_in_order_with_tombstones() {
     assert_eq!(published["deleted"], false);
     assert_eq!(published["article"]["slug"], fx::FOREIGN_POLICY_SLUG);
     assert!(published["article"]["body"]["html"].as_str().is_some());
-    let draft = items.iter().find(|c| c["slug"] == fx::DRAFT_SLUG).unwrap();
-    assert_eq!(draft["status"], "unpublished");
-    assert!(draft["article"].is_null(), "drafts never leave: {draft:#}");
+    for never_public in [fx::DRAFT_SLUG, fx::SCHEDULED_SLUG] {
+        assert!(
+            items.iter().all(|c| c["slug"] != never_public),
+            "{never_public} was never public: not listed"
+        );
+    }
     let keys: Vec<(String, String)> = items
         .iter()
         .map(|c| {
@@ -1448,4 +1451,133 @@ async fn a_delivery_to_a_name_or_address_that_became_internal_never_connects() {
         0,
         "no delivery reached the loopback"
     );
+}
+
+#[tokio::test]
+async fn partner_sync_never_names_an_article_before_it_was_public() {
+    let app = TestApp::spawn().await;
+    let token = admin(&app).await;
+    let key = api_key(&app, &token, &["articles:read"]).await;
+    let create = |slug: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                "/v1/articles",
+                token,
+                json!({
+                    "title": format!("Secret {slug}"),
+                    "slug": slug,
+                    "rubric": fx::RUBRIC_SLUG,
+                    "authors": [fx::AUTHOR_SLUG]
+                }),
+            )
+            .await
+        }
+    };
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let schedule = |slug: &'static str| {
+        let (app, token, tomorrow) = (&app, &token, tomorrow.clone());
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                &format!("/v1/articles/{slug}/schedule"),
+                token,
+                json!({ "publish_at": tomorrow }),
+            )
+            .await
+        }
+    };
+    let step = |slug: &'static str, what: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                &format!("/v1/articles/{slug}/{what}"),
+                token,
+                json!({}),
+            )
+            .await
+        }
+    };
+    // Never public: a draft, a scheduled article, one scheduled then withdrawn and archived,
+    // and a draft deleted.
+    create("scoop-brouillon").await;
+    create("scoop-programme").await;
+    schedule("scoop-programme").await;
+    create("scoop-retire").await;
+    schedule("scoop-retire").await;
+    step("scoop-retire", "unpublish").await;
+    step("scoop-retire", "archive").await;
+    create("scoop-efface").await;
+    let response = app
+        .client
+        .delete(app.url("/v1/articles/scoop-efface"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    // Public once: a partner may hold a copy and hears it is gone.
+    create("scoop-retracte").await;
+    step("scoop-retracte", "publish").await;
+    step("scoop-retracte", "unpublish").await;
+    create("scoop-supprime").await;
+    step("scoop-supprime", "publish").await;
+    let response = app
+        .client
+        .delete(app.url("/v1/articles/scoop-supprime"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    for path in [
+        "/v1/sync/articles?first=100",
+        "/v1/articles?updated_since=2000-01-01T00:00:00Z&first=100",
+    ] {
+        let (status, page) = get_with_key(&app, path, &key).await;
+        assert_eq!(status, StatusCode::OK, "{page:#}");
+        let listed: Vec<(String, String)> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["slug"].as_str().unwrap().to_owned(),
+                    c["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let scoops: Vec<&(String, String)> = listed
+            .iter()
+            .filter(|(s, _)| s.starts_with("scoop-"))
+            .collect();
+        assert_eq!(
+            scoops,
+            [
+                &("scoop-retracte".to_owned(), "unpublished".to_owned()),
+                &("scoop-supprime".to_owned(), "deleted".to_owned()),
+            ],
+            "{path}: {listed:?}"
+        );
+        let text = page.to_string();
+        for secret in [
+            "scoop-brouillon",
+            "scoop-programme",
+            "scoop-retire",
+            "scoop-efface",
+            "Secret",
+        ] {
+            assert!(!text.contains(secret), "{path}: {secret} leaked");
+        }
+        for never in [fx::DRAFT_SLUG, fx::SCHEDULED_SLUG] {
+            assert!(listed.iter().all(|(s, _)| s != never), "{path}: {never}");
+        }
+    }
 }
