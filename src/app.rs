@@ -131,6 +131,10 @@ pub fn build_service(state: AppState) -> HttpService {
             config.request_timeout,
         ))
         .map_response(IntoResponse::into_response)
+        // The limit layer's own 413 is plain text: answer in our formats instead.
+        .map_request(|request: axum::http::Request<_>| request.map(axum::body::Body::new))
+        .layer(axum::middleware::from_fn(payload_too_large))
+        .map_response(IntoResponse::into_response)
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .map_request(|request: axum::http::Request<_>| request.map(axum::body::Body::new))
@@ -143,6 +147,31 @@ pub fn build_service(state: AppState) -> HttpService {
         })
         .service(router);
     tower::util::BoxCloneSyncService::new(service)
+}
+
+/// Turns a bare 413 (from `RequestBodyLimitLayer`, before any handler ran) into the answer
+/// each door gives for a body past its own limit: a GraphQL error with
+/// `extensions.code = PAYLOAD_TOO_LARGE` on `/graphql`, a problem+json everywhere else.
+async fn payload_too_large(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let graphql = request.uri().path() == "/graphql";
+    let response = next.run(request).await;
+    let ours = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || ours {
+        return response;
+    }
+    if graphql {
+        graphql::guard::RequestError::too_large().into_response(false)
+    } else {
+        AppError::PayloadTooLarge("the request body is larger than this server accepts".into())
+            .into_response()
+    }
 }
 
 /// The routes of both doors and of operations, with the layers that must see the matched

@@ -82,6 +82,10 @@ pub struct Config {
     /// endpoints may also chain to (a partner's private CA), besides Mozilla's built-in roots.
     /// Read and checked at start.
     pub webhook_roots: Vec<reqwest::Certificate>,
+    /// `KIOSQUE_WEBHOOK_ALLOW_NETWORKS` (unset): networks (CIDR blocks or addresses,
+    /// comma-separated, e.g. `10.20.0.0/16, 127.0.0.1`) that webhook endpoints may reach
+    /// although they are not public; by default deliveries go to public addresses only.
+    pub webhook_networks: crate::content::webhooks::targets::AllowedNetworks,
     /// `KIOSQUE_TRUST_FORWARDED_FOR` (default false): behind one trusted reverse proxy, the
     /// client is the last address of `X-Forwarded-For` rather than the peer.
     pub trust_forwarded_for: bool,
@@ -234,6 +238,7 @@ impl Config {
                 Some(path) => roots_from_file(path.trim())?,
                 None => Vec::new(),
             },
+            webhook_networks: parse(&get, "KIOSQUE_WEBHOOK_ALLOW_NETWORKS", Default::default())?,
             hardening: Hardening {
                 header_read_timeout: Duration::from_secs(parse(
                     &get,
@@ -439,6 +444,11 @@ impl Config {
             "KIOSQUE_WEBHOOK_CA_FILE",
             "(unset)",
             "PEM root certificates that `https` webhook endpoints may also chain to",
+        ),
+        (
+            "KIOSQUE_WEBHOOK_ALLOW_NETWORKS",
+            "(unset)",
+            "internal networks (CIDR or addresses, comma-separated) webhooks may reach",
         ),
         (
             "KIOSQUE_HEADER_READ_TIMEOUT_SECS",

@@ -29,6 +29,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// A request body past the configured limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("too many requests, retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error("the service is temporarily unavailable")]
@@ -60,6 +63,7 @@ impl AppError {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict(_) | Self::PreconditionFailed(_) => "CONFLICT",
+            Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
@@ -75,6 +79,7 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -177,6 +182,29 @@ fn is_unavailable(err: &DbErr) -> bool {
     }
 }
 
+/// A field as HTTP problem details spell it (REST's wire names): the services name fields
+/// once, as GraphQL does (`perRubric`, `sources[0].name`); REST bodies and queries spell them
+/// in snake_case (`per_rubric`). Applied when a problem is rendered, so that no REST answer
+/// (whichever path its error took) names a field the GraphQL way.
+/// Only a lower-case letter or digit followed by an upper-case one is a word boundary, so
+/// snake_case names and header names (`If-Match`) pass unchanged.
+pub fn rest_field_name(field: &str) -> String {
+    let mut out = String::with_capacity(field.len() + 4);
+    let mut previous: Option<char> = None;
+    for c in field.chars() {
+        if c.is_ascii_uppercase()
+            && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+        {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+        previous = Some(c);
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct Problem<'a> {
     #[serde(rename = "type")]
@@ -191,7 +219,32 @@ struct Problem<'a> {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        self.log();
+        let this = self.spelled_for_rest();
+        this.log();
+        this.render()
+    }
+}
+
+impl AppError {
+    /// The error with its field as REST spells it ([`rest_field_name`]), in `field` and in
+    /// the message that names it. Idempotent.
+    pub fn spelled_for_rest(self) -> Self {
+        match self {
+            Self::InvalidInput {
+                field: Some(field),
+                message,
+            } => {
+                let rest = rest_field_name(&field);
+                Self::InvalidInput {
+                    message: message.replace(&field, &rest),
+                    field: Some(rest),
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn render(self) -> Response {
         let status = self.status();
         let code = self.code();
         let problem = Problem {

@@ -1,6 +1,7 @@
 //! JSON written by hand on the hot read paths (the GraphQL fast path, REST article lists):
 //! the primitives both writers share. Their output is byte for byte serde_json's, which
-//! tests of each writer hold them to.
+//! tests of each writer hold them to. And one check both doors make on JSON they read:
+//! no object names a key twice ([`check_unique_keys`]).
 
 use chrono::{DateTime, Utc};
 
@@ -55,8 +56,91 @@ pub fn array<T>(
     out.push(b']');
 }
 
+/// Refuses a JSON document in which an object names the same key twice (at any depth):
+/// serde_json would keep the last one silently, so that two readers of one request (a proxy
+/// or a WAF, then us) could see different values. The error names the key; a document that
+/// is not JSON at all passes here and is refused by the parse that follows.
+pub fn check_unique_keys(body: &[u8]) -> Result<(), String> {
+    match serde_json::from_slice::<Unique>(body) {
+        Err(err) if err.is_data() => Err(err.to_string()),
+        _ => Ok(()),
+    }
+}
+
+/// Any JSON value, read only to check its objects' keys.
+struct Unique;
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Unique;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_unit<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+        while seq.next_element::<Unique>()?.is_some() {}
+        Ok(Unique)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{}`",
+                    key.chars().take(64).collect::<String>()
+                )));
+            }
+            map.next_value::<Unique>()?;
+            seen.insert(key);
+        }
+        Ok(Unique)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_named_twice_is_refused_at_any_depth() {
+        use super::check_unique_keys as check;
+        assert!(check(br#"{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}]}"#).is_ok());
+        let err = check(br#"{"role": "reader", "role": "admin"}"#).unwrap_err();
+        assert!(err.contains("duplicate key `role`"), "{err}");
+        assert!(check(br#"{"x": [{"k": 1, "k": 2}]}"#).is_err());
+        assert!(
+            check(br#"{"a": 1, "\u0061": 2}"#).is_err(),
+            "escapes name the same key"
+        );
+        assert!(check(b"not json").is_ok(), "left to the parser");
+    }
+
     /// Both doors' bytes must be serde_json's (the general executor's, the contract's).
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {

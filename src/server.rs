@@ -1,6 +1,7 @@
 //! The server loop: HTTP/1 over hyper with the protections `axum::serve` lacks — a
 //! header-read timeout (a client trickling one header byte at a time loses its connection),
-//! a cap on open connections, and a graceful shutdown with a deadline of its own.
+//! a cap on the size of a request head (431 past it), a cap on open connections, and a
+//! graceful shutdown with a deadline of its own.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -13,6 +14,11 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+
+/// The most a request head (request line and headers) may take: past it, hyper answers
+/// `431 Request Header Fields Too Large` and closes the connection. Room for long cookies,
+/// tokens and a GraphQL GET as long as its body limit (64 KiB), not for a 200 KB header.
+pub const MAX_HEAD_BYTES: usize = 96 * 1024;
 
 /// How the loop treats connections.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +41,7 @@ pub async fn run(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(MAX_HEAD_BYTES)
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));

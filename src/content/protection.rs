@@ -31,6 +31,8 @@ pub struct Protection {
     pub search_wait: std::time::Duration,
     /// The base of links in emails.
     pub public_url: String,
+    /// Internal networks webhook endpoints may reach besides public addresses.
+    pub webhook_networks: crate::content::webhooks::targets::AllowedNetworks,
 }
 
 impl Default for Protection {
@@ -71,6 +73,7 @@ impl Protection {
             )),
             search_wait: config.pool.acquire_timeout,
             public_url: config.public_url.trim_end_matches('/').to_owned(),
+            webhook_networks: config.webhook_networks.clone(),
         }
     }
 

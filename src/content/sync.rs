@@ -1,8 +1,10 @@
 //! Partner sync: everything about articles that changed since a time, in a stable order
 //! (`changed_at`, then id) with cursor pagination, so that a partner's copy converges.
 //! Public articles come whole; articles that are no longer public (unpublished, archived,
-//! still scheduled) and deleted ones (from their tombstones) come as markers that tell the
-//! partner to drop its copy.
+//! rescheduled) and deleted ones (from their tombstones) come as markers that tell the
+//! partner to drop its copy. An article that never was public (a draft, an article still
+//! scheduled) is not listed at all, nor its deletion: its slug would give its headline away
+//! before publication (`articles.first_public_at`).
 //!
 //! An article's `changed_at` is its `updated_at`, or its publication time when a scheduled
 //! article came out later than its last edit (it became public without being written to).
@@ -178,13 +180,17 @@ impl Sync<'_> {
         limit: u64,
     ) -> AppResult<Vec<Change>> {
         let mut sql = Sql::new(self.content.backend());
+        // Only articles that have been public: a draft or a scheduled article is nobody's
+        // business before its publication (its slug alone gives its headline away).
         sql.push(
             "SELECT id, slug, status, published_at, updated_at FROM (SELECT id, slug, status, \
              published_at, updated_at, CASE WHEN status IN ('published', 'scheduled') \
              AND published_at > updated_at AND published_at <= ",
         )
         .bind(at)
-        .push(" THEN published_at ELSE updated_at END AS changed_at FROM articles) c WHERE 1 = 1");
+        .push(" THEN published_at ELSE updated_at END AS changed_at FROM articles WHERE first_public_at <= ")
+        .bind(at)
+        .push(") c WHERE 1 = 1");
         if let Some(since) = since {
             sql.push(" AND c.changed_at > ").bind(since);
         }
@@ -262,7 +268,13 @@ impl Sync<'_> {
     }
 }
 
-/// Writes the tombstone of article `before`, in the transaction that deletes it.
+/// Whether partners may have copied the article: it has been public at some time.
+pub fn has_been_public(article: &crate::entities::article::Model, at: DateTime<Utc>) -> bool {
+    article.first_public_at.is_some_and(|t| t <= at)
+}
+
+/// Writes the tombstone of article `before`, in the transaction that deletes it, when
+/// partners may have copied it (a never-public draft leaves none: its slug is its headline).
 pub async fn tombstone(
     conn: &impl ConnectionTrait,
     before: &crate::entities::article::Model,
@@ -270,6 +282,9 @@ pub async fn tombstone(
     at: DateTime<Utc>,
 ) -> AppResult<()> {
     use sea_orm::{ActiveModelTrait, Set};
+    if !has_been_public(before, at) {
+        return Ok(());
+    }
     article_tombstone::ActiveModel {
         article_id: Set(before.id),
         slug: Set(before.slug.clone()),

@@ -25,6 +25,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub status: String,
     pub published_at: Option<DateTimeUtc>,
+    /// When the article first became (or, scheduled, becomes) public; `None` while it never
+    /// has been: partner sync lists only articles past this time.
+    pub first_public_at: Option<DateTimeUtc>,
     pub rubric_id: i64,
     #[sea_orm(column_type = "Text", nullable)]
     pub featured_image_url: Option<String>,

@@ -157,6 +157,12 @@ pub fn parse_body(body: &[u8]) -> Result<async_graphql::Request, RequestError> {
             "batched requests are not accepted: send one operation per request",
         ));
     }
+    if let Err(duplicate) = crate::json::check_unique_keys(body) {
+        return Err(RequestError::graphql(
+            "BAD_REQUEST",
+            format!("the body is not a GraphQL request: {duplicate}"),
+        ));
+    }
     serde_json::from_slice(body).map_err(|err| {
         RequestError::graphql(
             "BAD_REQUEST",
@@ -239,6 +245,8 @@ fn code_of(message: &str) -> &'static str {
         "QUERY_TOO_NESTED"
     } else if message.starts_with("The number of directives on the field") {
         "TOO_MANY_DIRECTIVES"
+    } else if message == super::introspection::MESSAGE {
+        "INTROSPECTION_DISABLED"
     } else {
         "GRAPHQL_VALIDATION_FAILED"
     }

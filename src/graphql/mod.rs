@@ -12,8 +12,9 @@ mod comments;
 mod common;
 mod editorial;
 mod fast;
-mod guard;
+pub(crate) mod guard;
 pub mod http;
+mod introspection;
 mod mutation;
 mod node;
 mod query;
@@ -84,7 +85,10 @@ pub fn builder(limits: Limits) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySu
     if limits.introspection {
         builder
     } else {
-        builder.disable_introspection().disable_suggestions()
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .extension(introspection::RefuseIntrospection)
     }
 }
 

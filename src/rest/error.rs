@@ -15,13 +15,7 @@ impl From<AppError> for ApiError {
     /// Services name fields the GraphQL way (`publishedAfter`); REST parameters are
     /// snake_case (`published_after`).
     fn from(err: AppError) -> Self {
-        Self(match err {
-            AppError::InvalidInput { field, message } => AppError::InvalidInput {
-                field: field.map(|f| snake_case(&f)),
-                message,
-            },
-            other => other,
-        })
+        Self(err.spelled_for_rest())
     }
 }
 
@@ -46,19 +40,6 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.into_response()
     }
-}
-
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -190,8 +190,8 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
             backend,
             "INSERT INTO articles (slug, title, standfirst, body, body_html, body_text, language, status, \
              published_at, rubric_id, featured_image_url, featured_image_alt, seo_title, seo_description, \
-             word_count, reading_time_minutes, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18) \
+             word_count, reading_time_minutes, version, created_at, updated_at, first_public_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $19) \
              RETURNING id",
             vec![
                 text(&slug),
@@ -212,6 +212,8 @@ pub async fn demo(db: &Db) -> Result<SeedReport, DbErr> {
                 Value::Int(Some(rendered.reading_time_minutes)),
                 ts(created_at),
                 ts(updated_at),
+                // Seeded straight into its state: first public when it is published.
+                Value::ChronoDateTimeUtc(published_at),
             ],
         )
         .await?;

@@ -59,6 +59,7 @@ const ARTICLE_COLUMNS: &[&str] = &[
     "version",
     "created_at",
     "updated_at",
+    "first_public_at",
 ];
 const COMMENT_COLUMNS: &[&str] = &[
     "id",
@@ -489,6 +490,8 @@ impl Plan {
             Value::Int(Some(1)),
             ts(created_at),
             ts(updated_at),
+            // Seeded straight into its state: first public when it is published.
+            Value::ChronoDateTimeUtc(published_at.map(micros)),
         ]);
 
         let authors = match rng.u8(0..10) {

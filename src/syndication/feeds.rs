@@ -3,11 +3,16 @@
 //! standfirst as summary, the byline, the rubric and tags as categories, the publication
 //! date and (Atom, JSON Feed; RSS items have no such field) the last change, and the
 //! sanitised body HTML when the feed is full.
+//!
+//! Every field is either plain text, declared as such (titles, names, categories, Atom's
+//! `type="text"`, JSON Feed's `title`/`summary`/`content_text`), or sanitised HTML (the
+//! body, rendered by `content::markdown`). RSS's item `description` is HTML to every reader,
+//! so the plain-text standfirst is escaped into it, never copied raw.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Links, article_urn};
+use super::{Links, article_urn, escape};
 use crate::content::syndication::{FeedData, FeedEntry, FeedQuery};
 use crate::error::AppError;
 
@@ -148,7 +153,8 @@ fn rss(meta: &FeedMeta, links: &Links, data: &FeedData) -> Result<String, AppErr
             rss::Item {
                 title: Some(a.title.clone()),
                 link: Some(links.article(&a.slug)),
-                description: Some(a.standfirst.clone()),
+                // HTML: the standfirst is plain text, so its markup is shown, not run.
+                description: Some(escape(&a.standfirst)),
                 guid: Some(rss::Guid {
                     value: article_urn(a.id),
                     permalink: false,

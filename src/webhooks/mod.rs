@@ -3,6 +3,7 @@
 //! each endpoint's secret (`signature`). The rules (who registers endpoints, which changes
 //! make which events) live in `crate::content::webhooks`.
 
+mod resolver;
 pub mod signature;
 mod worker;
 

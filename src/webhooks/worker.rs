@@ -1,5 +1,8 @@
 //! The delivery worker: claims due deliveries, POSTs each payload to its endpoint (`http` or
-//! `https`, certificates verified; a bounded timeout, redirects not followed), and records
+//! `https`, certificates verified; a bounded timeout, redirects not followed, no proxy;
+//! public addresses only, or those of `KIOSQUE_WEBHOOK_ALLOW_NETWORKS`, checked after name
+//! resolution by the client's resolver and, for a URL naming an address, before sending),
+//! and records
 //! the outcome: delivered on a 2xx answer, otherwise retried with exponential backoff up to a
 //! maximum of attempts, then `failed`.
 //! On shutdown it finishes the delivery in hand and gives back the rest of its claim.
@@ -9,10 +12,12 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::resolver::VettedResolver;
 use super::signature;
 use crate::config::Config;
 use crate::content::Content;
 use crate::content::webhooks::deliveries::{DueDelivery, RetryPolicy};
+use crate::content::webhooks::targets::AllowedNetworks;
 use crate::error::AppResult;
 
 /// Deliveries claimed per round.
@@ -26,6 +31,7 @@ const ERROR_BODY: usize = 200;
 #[derive(Debug)]
 pub struct WebhookWorker {
     client: reqwest::Client,
+    allowed: Arc<AllowedNetworks>,
     poll: Duration,
     /// How long a claim holds: longer than one attempt can take.
     lease: Duration,
@@ -40,6 +46,7 @@ enum Outcome {
 
 impl WebhookWorker {
     pub fn from_config(config: &Config) -> Self {
+        let allowed = Arc::new(config.webhook_networks.clone());
         let mut client = reqwest::Client::builder();
         for root in &config.webhook_roots {
             client = client.add_root_certificate(root.clone());
@@ -47,7 +54,12 @@ impl WebhookWorker {
         let client = client
             .timeout(config.webhook_timeout)
             .connect_timeout(config.webhook_timeout)
+            // A redirect would lead to a host nobody vetted; a proxy would resolve names itself.
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(VettedResolver {
+                allowed: allowed.clone(),
+            }))
             .user_agent(concat!("Kiosque-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_else(|err| {
@@ -56,6 +68,7 @@ impl WebhookWorker {
             });
         Self {
             client,
+            allowed,
             poll: config.webhook_poll.max(Duration::from_millis(10)),
             lease: (config.webhook_timeout * 3).max(Duration::from_secs(30)),
             policy: RetryPolicy {
@@ -105,6 +118,20 @@ impl WebhookWorker {
     }
 
     async fn send(&self, delivery: &DueDelivery) -> Outcome {
+        // A URL naming an address skips the resolver: check it here (the allow-list may
+        // have changed since it was registered).
+        let literal = reqwest::Url::parse(&delivery.url).ok().and_then(|u| {
+            u.host_str()
+                .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+        });
+        if let Some(ip) = literal
+            && !self.allowed.permits(ip)
+        {
+            return Outcome::Failed(
+                None,
+                format!("{ip} is not a public address: not connecting"),
+            );
+        }
         let timestamp = chrono::Utc::now().timestamp();
         let signature = signature::header_value(&delivery.secret, timestamp, &delivery.payload);
         let sent = self
@@ -131,7 +158,7 @@ impl WebhookWorker {
                 )
             }
             // The URL may carry a token in its query: keep it out of the log and the row.
-            Err(err) => Outcome::Failed(None, err.without_url().to_string()),
+            Err(err) => Outcome::Failed(None, with_causes(err.without_url())),
         }
     }
 
@@ -158,4 +185,17 @@ impl WebhookWorker {
             }
         })
     }
+}
+
+/// An error and its causes on one line (reqwest's own message is only "error sending
+/// request"; the cause says why: refused address, refused connection, timeout…).
+fn with_causes(err: reqwest::Error) -> String {
+    let mut line = err.to_string();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        line.push_str(": ");
+        line.push_str(&c.to_string());
+        cause = c.source();
+    }
+    line
 }

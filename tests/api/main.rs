@@ -13,10 +13,14 @@ mod fast_path;
 mod graphql_reads;
 mod hardening;
 mod helpers;
+// The HTML checker and XSS corpus of the property tests (tests/props.rs), run through the feeds.
 mod metrics;
 mod moderation;
 mod operations;
 mod planner;
+#[allow(dead_code)]
+#[path = "../oracle/html.rs"]
+mod oracle;
 mod rest;
 mod route_roles;
 mod search;
@@ -26,3 +30,5 @@ mod statements;
 mod syndication;
 mod visibility;
 mod webhooks;
+#[path = "../oracle/xss.rs"]
+mod xss;

@@ -284,15 +284,25 @@ async fn invalid_moderation_requests_name_their_field() {
         );
         assert_eq!(problem["field"], field, "{body}");
     }
+    // The cap counts what was sent: 101 copies of one id are refused, 100 are one comment.
     let many: Vec<String> = (0..101).map(|_| id.to_owned()).collect();
-    let (status, _, _) = post_json(
+    let (status, _, problem) = post_json(
         &app,
         "/v1/moderation/actions",
         json!({ "ids": many, "action": "reject" }),
         Some(&token),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "duplicates count once");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem:#}");
+    assert_eq!(problem["field"], "ids");
+    let (status, _, _) = post_json(
+        &app,
+        "/v1/moderation/actions",
+        json!({ "ids": vec![id.to_owned(); 100], "action": "reject" }),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "copies within the cap count once");
     let unknown = kiosque::content::ids::encode(kiosque::content::ids::Kind::Comment, 999_999);
     let (status, _, _) = post_json(
         &app,

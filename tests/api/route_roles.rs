@@ -167,7 +167,7 @@ fn rest_table() -> Vec<Row> {
         row("GET",    "/v1/sync/articles",                           "/v1/sync/articles?since=2020-01-01T00:00:00Z", None,                                                     "401 403 403 200 200 200 200"),
         // Webhooks and trusted documents: admins only.
         row("GET",    "/v1/webhooks",                                "/v1/webhooks",                            None,                                                          "401 403 403 403 403 200 403"),
-        row("POST",   "/v1/webhooks",                                "/v1/webhooks",                            g(r#"{"url": "http://127.0.0.1:9/hook", "events": ["article.published"]}"#), "401 403 403 403 403 201 403"),
+        row("POST",   "/v1/webhooks",                                "/v1/webhooks",                            g(r#"{"url": "https://partenaire.example/hook", "events": ["article.published"]}"#), "401 403 403 403 403 201 403"),
         row("GET",    "/v1/webhooks/{id}",                           "/v1/webhooks/{webhook}",                  None,                                                          "401 403 403 403 403 200 403"),
         row("PATCH",  "/v1/webhooks/{id}",                           "/v1/webhooks/{webhook}",                  g(r#"{"active": false}"#),                                     "401 403 403 403 403 200 403"),
         row("DELETE", "/v1/webhooks/{id}",                           "/v1/webhooks/{webhook}",                  None,                                                          "401 403 403 403 403 204 403"),
@@ -244,7 +244,7 @@ fn graphql_table() -> Vec<Mutation> {
         mutation("reportComment", "mutation($id: ID!) { reportComment(id: $id, reason: \"Insultant.\") }", r#"{"id": "{pending}"}"#, "NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND FORBIDDEN"),
         mutation("moderateComment", "mutation($id: ID!) { moderateComment(id: $id, action: APPROVE) { id } }", r#"{"id": "{pending}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN ok ok FORBIDDEN"),
         mutation("moderateComments", "mutation($id: ID!) { moderateComments(ids: [$id], action: REJECT) { id } }", r#"{"id": "{pending}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN ok ok FORBIDDEN"),
-        mutation("createWebhook", "mutation { createWebhook(input: { url: \"http://127.0.0.1:9/hook\", events: [\"article.published\"] }) { secret } }", "{}", "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN ok FORBIDDEN"),
+        mutation("createWebhook", "mutation { createWebhook(input: { url: \"https://partenaire.example/hook\", events: [\"article.published\"] }) { secret } }", "{}", "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN ok FORBIDDEN"),
         mutation("updateWebhook", "mutation($id: ID!) { updateWebhook(id: $id, input: { active: false }) { id } }", r#"{"id": "{webhook}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN ok FORBIDDEN"),
         mutation("deleteWebhook", "mutation($id: ID!) { deleteWebhook(id: $id) }", r#"{"id": "{webhook}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN ok FORBIDDEN"),
         mutation("replayWebhookDelivery", "mutation($id: ID!) { replayWebhookDelivery(webhookId: $id, deliveryId: \"999999\") { id } }", r#"{"id": "{webhook}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN FORBIDDEN NOT_FOUND FORBIDDEN"),
@@ -543,7 +543,7 @@ impl World {
                 .admin_call(
                     Method::POST,
                     "/v1/webhooks",
-                    json!({ "url": "http://127.0.0.1:9/jetable", "events": ["article.published"] }),
+                    json!({ "url": "https://partenaire.example/jetable", "events": ["article.published"] }),
                 )
                 .await;
             out = out.replace("{webhook}", &data["webhook"]["id"].to_string());

@@ -13,6 +13,8 @@ use reqwest::header::{
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
+use crate::oracle::html_fault;
+use crate::xss::XSS_PAYLOADS;
 
 const FORMATS: [(&str, &str); 3] = [
     ("rss", "application/rss+xml"),
@@ -69,6 +71,21 @@ fn category_names(entry: &feed_rs::model::Entry) -> BTreeSet<String> {
         .iter()
         .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
         .collect()
+}
+
+/// What a reader shows of a text field: plain text as is, the text of HTML (whose markup
+/// a standfirst never has: it is escaped plain text) with its entities decoded.
+fn shown_text(text: &feed_rs::model::Text) -> String {
+    if text.content_type.essence().to_string() == "text/html" {
+        text.content
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    } else {
+        text.content.clone()
+    }
 }
 
 fn slug_of_link(entry: &feed_rs::model::Entry) -> String {
@@ -140,7 +157,7 @@ async fn feeds_in_three_formats_carry_the_latest_published_articles_and_their_me
                 article["title"].as_str().unwrap()
             );
             assert_eq!(
-                entry.summary.as_ref().unwrap().content.trim(),
+                shown_text(entry.summary.as_ref().unwrap()).trim(),
                 article["standfirst"].as_str().unwrap().trim(),
                 "{format}: the standfirst is the summary"
             );
@@ -593,4 +610,184 @@ async fn robots_txt_keeps_crawlers_out_of_graphql_and_staff_endpoints() {
         assert!(lines.contains(&rule), "{rule}\n{text}");
     }
     assert!(lines.contains(&format!("Sitemap: http://{}/sitemap.xml", app.addr).as_str()));
+}
+
+/// What in a parsed feed a reader would run: a field it renders as HTML (feed-rs tells
+/// which) that fails the property tests' HTML checker, or a link that is not http(s).
+fn script_in(format: &str, feed: &feed_rs::model::Feed) -> Vec<String> {
+    let mut faults = Vec::new();
+    let check = |what: String, content_type: String, content: &str| {
+        if content_type != "text/plain"
+            && let Some(fault) = html_fault(content)
+        {
+            Some(format!("{format} {what}: {fault} in {content:?}"))
+        } else {
+            None
+        }
+    };
+    for (what, text) in [("title", &feed.title), ("description", &feed.description)] {
+        if let Some(t) = text {
+            let kind = t.content_type.essence().to_string();
+            faults.extend(check(format!("feed {what}"), kind, &t.content));
+        }
+    }
+    for (i, entry) in feed.entries.iter().enumerate() {
+        for (what, text) in [("title", &entry.title), ("summary", &entry.summary)] {
+            if let Some(t) = text {
+                let kind = t.content_type.essence().to_string();
+                faults.extend(check(format!("entry {i} {what}"), kind, &t.content));
+            }
+        }
+        if let Some(content) = &entry.content
+            && let Some(body) = &content.body
+        {
+            let kind = content.content_type.essence().to_string();
+            faults.extend(check(format!("entry {i} content"), kind, body));
+        }
+        let links = entry.links.iter().map(|l| l.href.as_str());
+        let authors = entry.authors.iter().filter_map(|p| p.uri.as_deref());
+        for href in links.chain(authors) {
+            if !(href.starts_with("http://") || href.starts_with("https://")) {
+                faults.push(format!("{format} entry {i}: the link {href:?}"));
+            }
+        }
+    }
+    faults
+}
+
+/// POSTs `body` to `path` as `token`; returns the status and the JSON answer.
+async fn post_as(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn hostile_markup_in_any_article_field_reaches_no_feed_as_markup() {
+    let app = TestApp::spawn().await;
+    let editor = app.token(Role::Editor);
+    let name = "<img src=x onerror=alert(1)> Ève <a href=\"javascript:alert(1)\">x</a>";
+    let (status, body) = post_as(
+        &app,
+        &editor,
+        "/v1/authors",
+        json!({ "name": name, "slug": "eve-xss", "bio": "<script>alert('bio')</script>" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let tag = "<svg onload=alert(1)>";
+    let (status, body) = post_as(
+        &app,
+        &editor,
+        "/v1/tags",
+        json!({ "name": tag, "slug": "tag-xss" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let title = "<script>alert(1)</script> Un titre <img src=x onerror=alert(2)>";
+    let standfirst = "Chapeau <script>alert(3)</script> <img src=x onerror=alert(4)> \
+        <a href=\"javascript:alert(5)\">lien</a> ]]><script>alert(6)</script> & l'été";
+    publish(
+        &app,
+        json!({
+            "title": title,
+            "slug": "xss-partout",
+            "standfirst": standfirst,
+            "body": "Corps <script>alert(7)</script> [x](javascript:alert(8))",
+            "rubric": fx::RUBRIC_SLUG,
+            "authors": ["eve-xss"],
+            "tags": ["tag-xss"]
+        }),
+    )
+    .await;
+    let admin = admin(&app).await;
+    let partner = partner_key(&app, &admin, &["feeds:read"]).await;
+    let mut faults = Vec::new();
+    for (format, _) in FORMATS {
+        for (query, headers) in [
+            ("?limit=1", vec![]),
+            ("?author=eve-xss", vec![]),
+            (
+                "?tag=tag-xss&limit=1",
+                vec![("x-api-key", partner.as_str())],
+            ),
+        ] {
+            let parsed = feed(&app, format, query, &headers).await;
+            faults.extend(script_in(&format!("{format}{query}"), &parsed));
+            let entry = &parsed.entries[0];
+            assert_eq!(slug_of_link(entry), "xss-partout", "{format}{query}");
+            // Plain-text fields are declared plain and read back as written.
+            let title_field = entry.title.as_ref().expect("a title");
+            assert_eq!(title_field.content_type.essence().to_string(), "text/plain");
+            assert_eq!(title_field.content, title, "{format}{query}");
+            let summary = entry.summary.as_ref().expect("a summary");
+            assert_eq!(shown_text(summary), standfirst, "{format}{query}");
+            let authors: Vec<&str> = entry.authors.iter().map(|p| p.name.as_str()).collect();
+            assert_eq!(authors, [name], "{format}{query}");
+            assert!(category_names(entry).contains(tag), "{format}{query}");
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}
+
+#[tokio::test]
+async fn the_xss_corpus_as_standfirsts_and_bodies_reaches_no_feed_as_markup() {
+    let app = TestApp::spawn().await;
+    let editor = app.token(Role::Editor);
+    let mut published = BTreeSet::new();
+    for (i, payload) in XSS_PAYLOADS.iter().enumerate() {
+        let slug = format!("charge-{i}");
+        let (status, body) = post_as(
+            &app,
+            &editor,
+            "/v1/articles",
+            json!({
+                "title": format!("Charge {i}"),
+                "slug": slug,
+                "standfirst": payload,
+                "body": format!("Bonjour,\n\nvoici {payload} et la suite."),
+                "rubric": fx::RUBRIC_SLUG,
+                "authors": [fx::AUTHOR_SLUG]
+            }),
+        )
+        .await;
+        // A payload the editorial rules refuse (a control character) never reaches a feed.
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            continue;
+        }
+        assert_eq!(status, StatusCode::CREATED, "{payload:?}: {body}");
+        let id = body["data"]["id"].as_str().expect("an id");
+        let (status, body) = post_as(
+            &app,
+            &editor,
+            &format!("/v1/articles/{id}/publish"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{payload:?}: {body}");
+        published.insert(slug);
+    }
+    assert!(published.len() + 3 >= XSS_PAYLOADS.len(), "{published:?}");
+    let admin = admin(&app).await;
+    let partner = partner_key(&app, &admin, &["feeds:read"]).await;
+    let mut faults = Vec::new();
+    for (format, _) in FORMATS {
+        for headers in [vec![], vec![("x-api-key", partner.as_str())]] {
+            let parsed = feed(&app, format, "?limit=100", &headers).await;
+            let slugs: BTreeSet<String> = parsed.entries.iter().map(slug_of_link).collect();
+            assert!(
+                slugs.is_superset(&published),
+                "{format}: every charge is in the feed"
+            );
+            faults.extend(script_in(format, &parsed));
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
 }

@@ -14,6 +14,7 @@ use hmac::{Hmac, Mac};
 use kiosque::app::{AppState, serve};
 use kiosque::auth::Role;
 use kiosque::config::Config;
+use kiosque::content::webhooks::targets::AllowedNetworks;
 use kiosque::db::{Db, PoolSettings};
 use kiosque::seed::demo::fixtures as fx;
 use serde_json::{Value, json};
@@ -155,7 +156,14 @@ fn signature_is_valid(secret: &str, r: &Received) -> bool {
 }
 
 /// Quick worker settings for tests.
+/// The test receivers listen on 127.0.0.1: a network deliveries may reach only when the
+/// configuration allows it (`KIOSQUE_WEBHOOK_ALLOW_NETWORKS`).
+fn receivers_allowed(config: &mut Config) {
+    config.webhook_networks = AllowedNetworks::parse("127.0.0.1/32").expect("a network");
+}
+
 fn quick(config: &mut Config) {
+    receivers_allowed(config);
     config.webhook_poll = Duration::from_millis(20);
     config.webhook_retry_base = Duration::from_millis(50);
     config.webhook_max_attempts = 3;
@@ -891,7 +899,11 @@ async fn serve_on(
 async fn deliveries_written_while_no_worker_runs_go_out_when_a_server_starts() {
     // The first server's worker looks once at start, then not for an hour: it stands for a
     // process that stopped right after the changes committed.
-    let app = TestApp::spawn_with(|c| c.webhook_poll = Duration::from_secs(3600)).await;
+    let app = TestApp::spawn_with(|c| {
+        receivers_allowed(c);
+        c.webhook_poll = Duration::from_secs(3600);
+    })
+    .await;
     // Let that one look happen before any delivery exists (on a loaded machine the worker's
     // task may start late and would otherwise race the claims below).
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -1037,9 +1049,12 @@ async fn partner_sync_lists_changes_in_order_with_tombstones() {
     assert_eq!(published["deleted"], false);
     assert_eq!(published["article"]["slug"], fx::FOREIGN_POLICY_SLUG);
     assert!(published["article"]["body"]["html"].as_str().is_some());
-    let draft = items.iter().find(|c| c["slug"] == fx::DRAFT_SLUG).unwrap();
-    assert_eq!(draft["status"], "unpublished");
-    assert!(draft["article"].is_null(), "drafts never leave: {draft:#}");
+    for never_public in [fx::DRAFT_SLUG, fx::SCHEDULED_SLUG] {
+        assert!(
+            items.iter().all(|c| c["slug"] != never_public),
+            "{never_public} was never public: not listed"
+        );
+    }
     let keys: Vec<(String, String)> = items
         .iter()
         .map(|c| {
@@ -1238,4 +1253,330 @@ async fn graphql_manages_webhooks_with_the_same_rules() {
     assert_eq!(deleted["data"]["deleteWebhook"], id.as_str(), "{deleted:#}");
     let listed = graphql_as(&app, Some(&token), "{ webhooks { id } }", json!({})).await;
     assert_eq!(listed["data"]["webhooks"], json!([]));
+}
+
+/// A TCP listener on 127.0.0.1 that only counts the connections it accepts.
+async fn connection_counter() -> (Arc<std::sync::atomic::AtomicUsize>, u16) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (count, port)
+}
+
+#[tokio::test]
+async fn webhook_endpoints_on_internal_addresses_are_refused_at_registration() {
+    let app = TestApp::spawn().await;
+    let token = admin(&app).await;
+    let hostile = [
+        "http://localhost:6379/",
+        "http://LOCALHOST.:5432/",
+        "http://redis.localhost/",
+        "http://[::1]:80/",
+        "http://127.0.0.1/",
+        "http://127.1:6379/",
+        "http://2130706433/",
+        "http://0.0.0.0:8080/",
+        "http://10.0.0.1/",
+        "http://172.16.5.4/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/",
+        "http://224.0.0.1/",
+        "http://255.255.255.255/",
+        "http://[fe80::1]/",
+        "http://[fc00::1]/",
+        "http://[fd12:3456::1]/",
+        "http://[::]/",
+        "http://[ff02::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://[64:ff9b::7f00:1]/",
+    ];
+    for url in hostile {
+        let (status, _, body) = post_json(
+            &app,
+            "/v1/webhooks",
+            json!({ "url": url, "events": ["article.published"] }),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body:#}");
+        assert_eq!(body["field"], "url", "{url}");
+    }
+    // Nor may a registered endpoint be moved there.
+    let (hook, _) = register(
+        &app,
+        &token,
+        "https://partenaire.example/hook",
+        &["article.published"],
+    )
+    .await;
+    for url in ["http://[::1]:80/", "http://localhost:6379/"] {
+        let response = app
+            .client
+            .patch(app.url(&format!("/v1/webhooks/{hook}")))
+            .bearer_auth(&token)
+            .json(&json!({ "url": url }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body:#}");
+        assert_eq!(body["field"], "url", "{url}");
+    }
+    // The GraphQL door says the same.
+    let answer = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "mutation { createWebhook(input: { url: \"http://[::1]:80/\", events: [\"article.published\"] }) { secret } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{answer:#}"
+    );
+    assert_eq!(
+        answer["errors"][0]["extensions"]["field"], "url",
+        "{answer:#}"
+    );
+    // Public addresses and names are fine.
+    register(
+        &app,
+        &token,
+        "http://93.184.216.34/hook",
+        &["article.published"],
+    )
+    .await;
+    register(
+        &app,
+        &token,
+        "http://[2606:4700::1111]/hook",
+        &["article.published"],
+    )
+    .await;
+
+    // An allowed network opens its addresses (and the loopback names, when it is the
+    // loopback), and nothing else.
+    let app = TestApp::spawn_with(receivers_allowed).await;
+    let token = admin(&app).await;
+    register(
+        &app,
+        &token,
+        "http://127.0.0.1:9/hook",
+        &["article.published"],
+    )
+    .await;
+    register(
+        &app,
+        &token,
+        "http://localhost:9/hook",
+        &["article.published"],
+    )
+    .await;
+    for url in ["http://127.0.0.2/", "http://10.0.0.1/", "http://[fd00::1]/"] {
+        let (status, _, body) = post_json(
+            &app,
+            "/v1/webhooks",
+            json!({ "url": url, "events": ["article.published"] }),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body:#}");
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_to_a_name_or_address_that_became_internal_never_connects() {
+    // Registration checks what it can; the delivery checks again after resolving, and
+    // connects only to an address it checked. The endpoints below passed registration as
+    // public names; their URL is then changed in the database, as DNS would re-point a name
+    // (offline, `localhost` is the name the system resolver maps to the loopback).
+    let app = TestApp::spawn_with(|c| {
+        quick(c);
+        c.webhook_networks = AllowedNetworks::default();
+        c.webhook_max_attempts = 1;
+    })
+    .await;
+    let token = admin(&app).await;
+    let (connections, port) = connection_counter().await;
+    let mut hooks = Vec::new();
+    for (n, target) in [
+        format!("http://localhost:{port}/hook"),
+        format!("http://127.0.0.1:{port}/hook"),
+        format!("http://[::ffff:127.0.0.1]:{port}/hook"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (hook, _) = register(
+            &app,
+            &token,
+            &format!("https://partenaire-{n}.example/hook"),
+            &["article.published"],
+        )
+        .await;
+        let sql = format!("UPDATE webhooks SET url = '{target}' WHERE id = {hook}");
+        use sea_orm::ConnectionTrait;
+        app.state
+            .db()
+            .conn
+            .execute_unprepared(&sql)
+            .await
+            .expect("re-pointing the endpoint");
+        hooks.push((hook, target));
+    }
+    publish(&app, &token, fx::DRAFT_SLUG).await;
+    for (hook, target) in hooks {
+        let log = wait_until_settled(&app, &token, hook).await;
+        assert_eq!(log[0]["status"], "failed", "{target}: {log:#?}");
+        let error = log[0]["last_error"].as_str().unwrap_or_default();
+        assert!(error.contains("public address"), "{target}: {error}");
+    }
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no delivery reached the loopback"
+    );
+}
+
+#[tokio::test]
+async fn partner_sync_never_names_an_article_before_it_was_public() {
+    let app = TestApp::spawn().await;
+    let token = admin(&app).await;
+    let key = api_key(&app, &token, &["articles:read"]).await;
+    let create = |slug: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                "/v1/articles",
+                token,
+                json!({
+                    "title": format!("Secret {slug}"),
+                    "slug": slug,
+                    "rubric": fx::RUBRIC_SLUG,
+                    "authors": [fx::AUTHOR_SLUG]
+                }),
+            )
+            .await
+        }
+    };
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let schedule = |slug: &'static str| {
+        let (app, token, tomorrow) = (&app, &token, tomorrow.clone());
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                &format!("/v1/articles/{slug}/schedule"),
+                token,
+                json!({ "publish_at": tomorrow }),
+            )
+            .await
+        }
+    };
+    let step = |slug: &'static str, what: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            send(
+                app,
+                reqwest::Method::POST,
+                &format!("/v1/articles/{slug}/{what}"),
+                token,
+                json!({}),
+            )
+            .await
+        }
+    };
+    // Never public: a draft, a scheduled article, one scheduled then withdrawn and archived,
+    // and a draft deleted.
+    create("scoop-brouillon").await;
+    create("scoop-programme").await;
+    schedule("scoop-programme").await;
+    create("scoop-retire").await;
+    schedule("scoop-retire").await;
+    step("scoop-retire", "unpublish").await;
+    step("scoop-retire", "archive").await;
+    create("scoop-efface").await;
+    let response = app
+        .client
+        .delete(app.url("/v1/articles/scoop-efface"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    // Public once: a partner may hold a copy and hears it is gone.
+    create("scoop-retracte").await;
+    step("scoop-retracte", "publish").await;
+    step("scoop-retracte", "unpublish").await;
+    create("scoop-supprime").await;
+    step("scoop-supprime", "publish").await;
+    let response = app
+        .client
+        .delete(app.url("/v1/articles/scoop-supprime"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    for path in [
+        "/v1/sync/articles?first=100",
+        "/v1/articles?updated_since=2000-01-01T00:00:00Z&first=100",
+    ] {
+        let (status, page) = get_with_key(&app, path, &key).await;
+        assert_eq!(status, StatusCode::OK, "{page:#}");
+        let listed: Vec<(String, String)> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["slug"].as_str().unwrap().to_owned(),
+                    c["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let scoops: Vec<&(String, String)> = listed
+            .iter()
+            .filter(|(s, _)| s.starts_with("scoop-"))
+            .collect();
+        assert_eq!(
+            scoops,
+            [
+                &("scoop-retracte".to_owned(), "unpublished".to_owned()),
+                &("scoop-supprime".to_owned(), "deleted".to_owned()),
+            ],
+            "{path}: {listed:?}"
+        );
+        let text = page.to_string();
+        for secret in [
+            "scoop-brouillon",
+            "scoop-programme",
+            "scoop-retire",
+            "scoop-efface",
+            "Secret",
+        ] {
+            assert!(!text.contains(secret), "{path}: {secret} leaked");
+        }
+        for never in [fx::DRAFT_SLUG, fx::SCHEDULED_SLUG] {
+            assert!(listed.iter().all(|(s, _)| s != never), "{path}: {never}");
+        }
+    }
 }

@@ -67,12 +67,7 @@ impl DisplayName {
                 format!("{field} has at most {NAME_MAX_LEN} characters"),
             ));
         }
-        if name.chars().any(char::is_control) {
-            return Err(AppError::invalid(
-                field,
-                format!("{field} must not contain control characters"),
-            ));
-        }
+        crate::content::text::check_line(field, name)?;
         Ok(Self(name.to_owned()))
     }
 

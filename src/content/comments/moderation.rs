@@ -105,17 +105,18 @@ impl Comments<'_> {
     ) -> AppResult<Vec<QueuedComment>> {
         let moderator = permissions::editor(actor)?;
         let reason = reason(reason_text)?;
+        // The cap counts what was sent, copies included (checked before any work on it).
+        if ids.is_empty() || ids.len() > BULK_MAX {
+            return Err(AppError::invalid(
+                "ids",
+                format!("moderate 1 to {BULK_MAX} comments at a time"),
+            ));
+        }
         let mut unique: Vec<i64> = Vec::with_capacity(ids.len());
         for id in ids {
             if !unique.contains(id) {
                 unique.push(*id);
             }
-        }
-        if unique.is_empty() || unique.len() > BULK_MAX {
-            return Err(AppError::invalid(
-                "ids",
-                format!("moderate 1 to {BULK_MAX} comments at a time"),
-            ));
         }
         let conn = &self.content.db.conn;
         if user::Entity::find_by_id(moderator.id)

@@ -136,12 +136,8 @@ pub fn body(raw: &str, max_links: u32) -> AppResult<String> {
 
 /// A checked display name.
 pub fn author_name(field: &str, raw: Option<&str>) -> AppResult<String> {
-    let name: String = raw
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
-    let name = name.trim();
+    let name = raw.unwrap_or_default().trim();
+    crate::content::text::check_line(field, name)?;
     let len = name.chars().count();
     if len == 0 || len > NAME_MAX || name.contains('<') {
         return Err(AppError::invalid(

@@ -116,7 +116,7 @@ impl Editorial<'_> {
         let (user, access) = writer(actor)?;
         let title = text("title", &input.title, 1, TITLE_MAX)?;
         let slug = input.slug.as_deref().map(given_slug).transpose()?;
-        let standfirst = text(
+        let standfirst = prose(
             "standfirst",
             input.standfirst.as_deref().unwrap_or_default(),
             0,

@@ -90,7 +90,7 @@ impl Editorial<'_> {
         permissions::editor(actor)?;
         let name = text("name", &input.name, 1, RUBRIC_NAME_MAX)?;
         let slug = input.slug.as_deref().map(given_slug).transpose()?;
-        let description = text(
+        let description = prose(
             "description",
             input.description.as_deref().unwrap_or_default(),
             0,
@@ -136,7 +136,7 @@ impl Editorial<'_> {
         let description = patch
             .description
             .as_deref()
-            .map(|d| text("description", d, 0, DESCRIPTION_MAX))
+            .map(|d| prose("description", d, 0, DESCRIPTION_MAX))
             .transpose()?;
         let position = patch.position.map(position).transpose()?;
         let txn = self.begin().await?;
@@ -204,7 +204,7 @@ impl Editorial<'_> {
         permissions::editor(actor)?;
         let name = text("name", &input.name, 1, NAME_MAX)?;
         let slug = input.slug.as_deref().map(given_slug).transpose()?;
-        let bio = text("bio", input.bio.as_deref().unwrap_or_default(), 0, BIO_MAX)?;
+        let bio = prose("bio", input.bio.as_deref().unwrap_or_default(), 0, BIO_MAX)?;
         let avatar_url = optional_url("avatarUrl", input.avatar_url.as_deref())?;
         let txn = self.begin().await?;
         let slug = choose_slug(&txn, SlugTable::Authors, &name, slug.as_deref(), None).await?;
@@ -240,7 +240,7 @@ impl Editorial<'_> {
         let bio = patch
             .bio
             .as_deref()
-            .map(|b| text("bio", b, 0, BIO_MAX))
+            .map(|b| prose("bio", b, 0, BIO_MAX))
             .transpose()?;
         let avatar_url = match &patch.avatar_url {
             MaybeUndefined::Undefined => None,

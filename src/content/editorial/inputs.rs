@@ -211,21 +211,14 @@ pub struct TagPatch {
     pub slug: Option<String>,
 }
 
-/// A required text of `min..=max` characters, trimmed.
+/// A required single-line text of `min..=max` characters, trimmed (see `content::text`).
 pub fn text(field: &str, raw: &str, min: usize, max: usize) -> AppResult<String> {
-    let value = raw.trim();
-    let n = value.chars().count();
-    if n < min || n > max {
-        return Err(AppError::invalid(
-            field,
-            if min > 0 {
-                format!("{field} has {min} to {max} characters")
-            } else {
-                format!("{field} has at most {max} characters")
-            },
-        ));
-    }
-    Ok(value.to_owned())
+    crate::content::text::line(field, raw, min, max)
+}
+
+/// A prose text (line breaks allowed), trimmed, of `min..=max` characters.
+pub fn prose(field: &str, raw: &str, min: usize, max: usize) -> AppResult<String> {
+    crate::content::text::prose(field, raw, min, max)
 }
 
 /// An optional text: empty means none.
@@ -244,6 +237,7 @@ pub fn body(raw: &str) -> AppResult<String> {
             format!("body has at most {} KB", BODY_MAX_BYTES / 1024),
         ));
     }
+    crate::content::text::check_prose("body", raw)?;
     Ok(raw.to_owned())
 }
 

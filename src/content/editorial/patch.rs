@@ -124,7 +124,11 @@ impl CheckedPatch {
         Ok(Self {
             title: text_of("title", &p.title, 1, TITLE_MAX)?,
             slug: p.slug.as_deref().map(given_slug).transpose()?,
-            standfirst: text_of("standfirst", &p.standfirst, 0, STANDFIRST_MAX)?,
+            standfirst: p
+                .standfirst
+                .as_deref()
+                .map(|v| prose("standfirst", v, 0, STANDFIRST_MAX))
+                .transpose()?,
             body: p.body.as_deref().map(body).transpose()?,
             language: p.language.as_deref().map(language).transpose()?,
             rubric: p.rubric.as_ref().map(|r| r.trim().to_owned()),

@@ -69,8 +69,13 @@ impl Editorial<'_> {
             Transition::Schedule(when) => (ArticleStatus::Scheduled, Some(when)),
             Transition::Archive => (ArticleStatus::Archived, old_time),
         };
+        let first_public = first_public(current.model.first_public_at, step, time, at);
         let mut changes = Changes::default();
         let mut columns = Vec::new();
+        if first_public != current.model.first_public_at {
+            // Not a change readers see (no revision entry); it rides on the status change.
+            columns.push((article::Column::FirstPublicAt, first_public.into()));
+        }
         let status = status.as_str().to_owned();
         if changes.note("status", &old_status, &status) {
             columns.push((article::Column::Status, status.into()));
@@ -86,5 +91,62 @@ impl Editorial<'_> {
         }
         txn.commit().await?;
         self.read_back(id).await
+    }
+}
+
+/// When the article first became public, after `step`: a time already passed stays (the
+/// article has been public, partners may hold a copy); a planned one that never came is
+/// dropped when the plan is (unpublished or archived before its time) or replaced by the new
+/// plan; publishing or scheduling an article that never was public plans its first time.
+fn first_public(
+    old: Option<DateTime<Utc>>,
+    step: Transition,
+    time: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let reached = old.filter(|t| *t <= at);
+    match step {
+        Transition::Publish => reached.or(Some(at)),
+        Transition::Schedule(_) => reached.or(time),
+        Transition::Unpublish | Transition::Archive => reached,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn only_a_reached_first_public_time_survives_a_withdrawal() {
+        let at = Utc::now();
+        let past = at - Duration::days(1);
+        let future = at + Duration::days(1);
+        assert_eq!(
+            first_public(None, Transition::Publish, Some(at), at),
+            Some(at)
+        );
+        assert_eq!(
+            first_public(Some(past), Transition::Publish, Some(at), at),
+            Some(past)
+        );
+        let schedule = Transition::Schedule(future);
+        assert_eq!(first_public(None, schedule, Some(future), at), Some(future));
+        assert_eq!(
+            first_public(Some(past), schedule, Some(future), at),
+            Some(past)
+        );
+        assert_eq!(
+            first_public(Some(future), Transition::Unpublish, Some(future), at),
+            None
+        );
+        assert_eq!(
+            first_public(Some(past), Transition::Unpublish, Some(past), at),
+            Some(past)
+        );
+        assert_eq!(
+            first_public(Some(future), Transition::Archive, Some(future), at),
+            None
+        );
     }
 }

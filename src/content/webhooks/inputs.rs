@@ -1,6 +1,7 @@
-//! What a webhook is made of, checked: an absolute http(s) URL without credentials, known
-//! event names, and a secret long enough to sign with.
+//! What a webhook is made of, checked: an absolute http(s) URL without credentials, whose
+//! host is not internal (`targets`), known event names, and a secret long enough to sign with.
 
+use super::targets::{AllowedNetworks, check_host};
 use crate::error::{AppError, AppResult};
 
 /// The events an endpoint may subscribe to.
@@ -59,8 +60,9 @@ pub struct WebhookChanges {
     pub active: Option<bool>,
 }
 
-/// An absolute `http` or `https` URL with a host and without user or password.
-pub fn url(raw: &str) -> AppResult<String> {
+/// An absolute `http` or `https` URL with a host and without user or password, whose host
+/// deliveries may reach (`targets::check_host`).
+pub fn url(raw: &str, allowed: &AllowedNetworks) -> AppResult<String> {
     let raw = raw.trim();
     let invalid = |why: &str| AppError::invalid("url", why.to_owned());
     if raw.is_empty() || raw.len() > URL_MAX {
@@ -84,6 +86,7 @@ pub fn url(raw: &str) -> AppResult<String> {
     if parsed.fragment().is_some() {
         return Err(invalid("a webhook URL has no fragment (#…)"));
     }
+    check_host(&parsed, allowed)?;
     Ok(parsed.to_string())
 }
 
@@ -147,11 +150,15 @@ mod tests {
 
     #[test]
     fn urls_are_absolute_http_without_credentials() {
+        let none = AllowedNetworks::default();
+        let url = |raw: &str| url(raw, &none);
         assert_eq!(
             url(" https://partner.example/hooks ").unwrap(),
             "https://partner.example/hooks"
         );
-        assert!(url("http://127.0.0.1:8080/in").is_ok());
+        assert!(url("http://127.0.0.1:8080/in").is_err(), "loopback");
+        let loopback = AllowedNetworks::parse("127.0.0.0/8").unwrap();
+        assert!(super::url("http://127.0.0.1:8080/in", &loopback).is_ok());
         for bad in [
             "",
             "/relative",

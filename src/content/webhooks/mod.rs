@@ -8,6 +8,7 @@
 pub mod deliveries;
 pub mod inputs;
 pub mod outbox;
+pub mod targets;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -104,7 +105,7 @@ impl Webhooks<'_> {
     /// Registers an endpoint (admins only). Without a secret, one is generated.
     pub async fn create(&self, actor: &Actor, input: NewWebhook) -> AppResult<CreatedWebhook> {
         let admin = permissions::admin(actor)?;
-        let url = inputs::url(&input.url)?;
+        let url = inputs::url(&input.url, &self.content.protection.webhook_networks)?;
         let events = inputs::events(&input.events)?;
         let secret = match input.secret.as_deref() {
             Some(given) => inputs::secret(given)?,
@@ -165,7 +166,12 @@ impl Webhooks<'_> {
         changes: WebhookChanges,
     ) -> AppResult<WebhookRecord> {
         permissions::admin(actor)?;
-        let url = changes.url.as_deref().map(inputs::url).transpose()?;
+        let networks = &self.content.protection.webhook_networks;
+        let url = changes
+            .url
+            .as_deref()
+            .map(|u| inputs::url(u, networks))
+            .transpose()?;
         let events = changes.events.as_deref().map(inputs::events).transpose()?;
         let secret = changes.secret.as_deref().map(inputs::secret).transpose()?;
         let txn = self.content.db.begin_write().await?;

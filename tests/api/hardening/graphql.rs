@@ -172,20 +172,24 @@ async fn batched_requests_are_refused() {
 #[tokio::test]
 async fn introspection_suggestions_and_graphiql_are_off_outside_demo_mode() {
     let app = TestApp::spawn().await;
-    let (_, body) = post_graphql(
-        &app,
-        GRAPHQL_RESPONSE,
-        json!({ "query": "{ __schema { queryType { name } } } " }),
-    )
-    .await;
-    assert!(body["data"]["__schema"].is_null(), "{body}");
-    let (_, body) = post_graphql(
-        &app,
-        GRAPHQL_RESPONSE,
-        json!({ "query": "{ __type(name: \"Article\") { fields { name } } }" }),
-    )
-    .await;
-    assert!(body["data"]["__type"].is_null(), "{body}");
+    // Refused with a code, not answered as if the schema were empty.
+    for query in [
+        "{ __schema { queryType { name } } } ",
+        "{ __type(name: \"Article\") { fields { name } } }",
+        "query { ...F } fragment F on Query { __schema { types { name } } }",
+        "{ articles(first: 1) { nodes { slug } } ... on Query { __type(name: \"Tag\") { name } } }",
+    ] {
+        let (status, body) = post_graphql(&app, GRAPHQL_RESPONSE, json!({ "query": query })).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "INTROSPECTION_DISABLED",
+            "{query}: {body}"
+        );
+        assert!(
+            body.get("data").is_none() || body["data"].is_null(),
+            "{body}"
+        );
+    }
     let (_, body) = post_graphql(
         &app,
         GRAPHQL_RESPONSE,

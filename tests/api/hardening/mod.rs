@@ -3,6 +3,7 @@
 //! slow headers, slow bodies, panics, connection cap, graceful shutdown (`server`); security
 //! headers and CORS (`headers`). Shared here: raw-socket readers and an admin token.
 
+mod consistency;
 mod graphql;
 mod headers;
 mod server;
