@@ -128,7 +128,7 @@ async fn a_match_outranked_by_more_drafts_than_the_candidate_set_is_still_found(
     let staff: serde_json::Value = app
         .client
         .get(app.url("/v1/search?q=zeppelin&first=2&include_total=true"))
-        .bearer_auth(app.token(kiosque::auth::Role::Editor))
+        .bearer_auth(app.token(kiosque::auth::Role::Editor).await)
         .send()
         .await
         .expect("request")
@@ -149,7 +149,7 @@ async fn a_match_outranked_by_more_drafts_than_the_candidate_set_is_still_found(
         let page: serde_json::Value = app
             .client
             .get(&url)
-            .bearer_auth(app.token(kiosque::auth::Role::Editor))
+            .bearer_auth(app.token(kiosque::auth::Role::Editor).await)
             .send()
             .await
             .expect("request")

@@ -672,7 +672,7 @@ async fn post_as(app: &TestApp, token: &str, path: &str, body: Value) -> (Status
 #[tokio::test]
 async fn hostile_markup_in_any_article_field_reaches_no_feed_as_markup() {
     let app = TestApp::spawn().await;
-    let editor = app.token(Role::Editor);
+    let editor = app.token(Role::Editor).await;
     let name = "<img src=x onerror=alert(1)> Ève <a href=\"javascript:alert(1)\">x</a>";
     let (status, body) = post_as(
         &app,
@@ -740,7 +740,7 @@ async fn hostile_markup_in_any_article_field_reaches_no_feed_as_markup() {
 #[tokio::test]
 async fn the_xss_corpus_as_standfirsts_and_bodies_reaches_no_feed_as_markup() {
     let app = TestApp::spawn().await;
-    let editor = app.token(Role::Editor);
+    let editor = app.token(Role::Editor).await;
     let mut published = BTreeSet::new();
     for (i, payload) in XSS_PAYLOADS.iter().enumerate() {
         let slug = format!("charge-{i}");

@@ -45,7 +45,7 @@ async fn post_raw(
 #[tokio::test]
 async fn a_body_past_the_server_limit_is_answered_in_each_doors_format() {
     let app = TestApp::spawn().await;
-    let editor = app.token(Role::Editor);
+    let editor = app.token(Role::Editor).await;
     let pad = "x".repeat(300 * 1024);
     let (status, content_type, body) = post_raw(
         &app,
@@ -76,7 +76,7 @@ async fn a_body_past_the_server_limit_is_answered_in_each_doors_format() {
 #[tokio::test]
 async fn rest_problems_name_fields_as_rest_clients_spell_them() {
     let app = TestApp::spawn().await;
-    let editor = app.token(Role::Editor);
+    let editor = app.token(Role::Editor).await;
     // The field and the sentence that explains it spell it the same way.
     let response = app.get("/v1/home?per_rubric=-1").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -154,7 +154,7 @@ async fn bulk_moderation_counts_copies_of_an_id_against_its_cap() {
 #[tokio::test]
 async fn single_line_texts_refuse_line_breaks_control_characters_and_bidi_overrides() {
     let app = TestApp::spawn().await;
-    let editor = app.token(Role::Editor);
+    let editor = app.token(Role::Editor).await;
     let hostile = [
         "Nom\r\nX-Injected: 1",
         "Nom\u{0}nul",
@@ -284,7 +284,7 @@ async fn a_request_head_past_its_cap_is_refused_with_431() {
 #[tokio::test]
 async fn json_objects_that_name_a_key_twice_are_refused_by_both_doors() {
     let app = TestApp::spawn().await;
-    let editor = app.token(Role::Editor);
+    let editor = app.token(Role::Editor).await;
     let (status, content_type, body) = post_raw(
         &app,
         "/v1/tags",
