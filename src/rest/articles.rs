@@ -259,10 +259,10 @@ pub struct ArticleParams {
     /// default.
     pub include: Option<String>,
     /// How many articles `more_in_rubric` holds (default 5).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub more_in_rubric_limit: Option<String>,
     /// How many comments `comments` holds (default 50).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub comments_limit: Option<String>,
     /// Comma-separated renderings of the body to give: `markdown`, `html`, `text` (all three
     /// by default). A page that shows the HTML need not download the other two.
@@ -682,7 +682,7 @@ impl WriteJson for PageJson {
 #[into_params(parameter_in = Query)]
 pub struct RelatedParams {
     /// How many related articles (default 5, at most the page-size cap).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub limit: Option<String>,
 }
 

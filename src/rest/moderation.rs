@@ -146,7 +146,10 @@ pub struct CountsParams {
 #[serde(deny_unknown_fields)]
 pub struct ModerateCommentRequest {
     /// `approve`, `reject`, `spam` or `delete` (soft: the audit trail stays).
+    #[schema(value_type = ModerationActionName)]
     pub action: String,
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -154,10 +157,14 @@ pub struct ModerateCommentRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModerateCommentsRequest {
-    /// 1 to 100 comment ids.
+    /// 1 to 100 comment ids, no repeats.
+    #[schema(min_items = 1, max_items = 100)]
     pub ids: Vec<String>,
     /// `approve`, `reject`, `spam` or `delete`.
+    #[schema(value_type = ModerationActionName)]
     pub action: String,
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -301,4 +308,15 @@ pub async fn list_comment_moderation_log(
     Ok(Json(ModerationLogData {
         data: log.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// The moderation actions (documentation only: the service reads the string).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ModerationActionName {
+    Approve,
+    Reject,
+    Spam,
+    Delete,
 }

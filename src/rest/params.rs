@@ -151,18 +151,27 @@ pub fn time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, App
 }
 
 /// Cursor pagination, as in GraphQL: `first`/`after` forward, `last`/`before` backward.
+/// The two directions exclude each other: `first` or `after` with `last` or `before` is a
+/// 422 (OpenAPI cannot say so in a schema: the descriptions do). The maximum is the
+/// page-size cap (`KIOSQUE_MAX_PAGE_SIZE`), 100 by default: the contract states the default.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Page size, forward (default 20, at most the configured cap, 100 by default).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    /// Page size, forward (default 20, at most the page-size cap, 100 by default). Not
+    /// with `last` or `before`.
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub first: Option<String>,
-    /// The `end_cursor` of the previous page.
+    /// The `end_cursor` of the previous page: an opaque cursor issued by Kiosque, never
+    /// made up. Not with `last` or `before`.
+    #[param(min_length = 1, max_length = 512, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
-    /// Page size, backward from `before` (or from the end).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    /// Page size, backward from `before` (or from the end), at most the page-size cap.
+    /// Not with `first` or `after`.
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub last: Option<String>,
-    /// The `start_cursor` of the next page.
+    /// The `start_cursor` of the next page: an opaque cursor issued by Kiosque. Not with
+    /// `first` or `after`.
+    #[param(min_length = 1, max_length = 512, pattern = "^[A-Za-z0-9_-]+$")]
     pub before: Option<String>,
 }
 

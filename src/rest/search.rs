@@ -19,10 +19,12 @@ pub struct SearchParams {
     /// The words to look for (1 to 200 characters).
     #[param(required = true)]
     pub q: Option<String>,
-    /// Page size (default 20). Results page forward only.
-    #[param(value_type = Option<i32>, minimum = 0)]
+    /// Page size (default 20, at most the page-size cap, 100 by default). Results page
+    /// forward only.
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub first: Option<String>,
-    /// The `end_cursor` of the previous page.
+    /// The `end_cursor` of the previous page (an opaque cursor issued by Kiosque).
+    #[param(min_length = 1, max_length = 512, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
     /// Whether `page.total` counts every match.
     #[param(value_type = Option<bool>)]
