@@ -81,7 +81,7 @@ pub struct CreateUserRequest {
     /// Normalised: trimmed and lowercased.
     #[schema(
         max_length = 254,
-        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)+$"
+        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
     )]
     pub email: String,
     /// 10 to 256 characters.
@@ -95,6 +95,7 @@ pub struct CreateUserRequest {
     pub display_name: String,
     pub role: Role,
     /// The global id of an author (byline) this account writes as.
+    #[schema(value_type = Option<crate::content::ids::schema::AuthorId>)]
     pub author_id: Option<String>,
 }
 

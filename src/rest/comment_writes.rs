@@ -35,6 +35,7 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 #[serde(deny_unknown_fields)]
 pub struct PostCommentRequest {
     /// A published comment of the same article.
+    #[schema(value_type = Option<crate::content::ids::schema::CommentId>)]
     pub parent_id: Option<String>,
     /// A guest's name, 1 to 80 characters without markup.
     #[schema(
@@ -44,7 +45,7 @@ pub struct PostCommentRequest {
     pub author_name: Option<String>,
     #[schema(
         max_length = 254,
-        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)+$"
+        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
     )]
     pub author_email: Option<String>,
     /// Plain text, 2 to 5000 characters; markup is removed.
@@ -109,7 +110,7 @@ pub struct ReportCommentRequest {
 pub struct ShareArticleRequest {
     #[schema(
         max_length = 254,
-        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)+$"
+        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
     )]
     pub recipient_email: String,
     /// 1 to 80 characters without markup.
@@ -130,7 +131,7 @@ pub struct ShareArticleRequest {
     tag = "comments",
     params(
         ("slug" = String, Path, description = "The article's slug"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first comment; the same key with another body is a 422"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Retrying with the same key and body returns the first comment; the same key with another body is a 422"),
     ),
     request_body = PostCommentRequest,
     responses((status = 201, description = "The comment, pending or approved", body = PostedCommentData), NotFound, InvalidBody, Forbidden, RateLimited)
@@ -190,7 +191,7 @@ pub async fn create_article_comment(
     post,
     path = "/v1/comments/{id}/reports",
     tag = "comments",
-    params(("id" = String, Path, description = "The comment's id")),
+    params(("id" = crate::content::ids::schema::CommentId, Path, description = "The comment's id")),
     request_body = ReportCommentRequest,
     responses((status = 202, description = "The report is recorded", body = AcceptedData), NotFound, InvalidBody, Forbidden, RateLimited)
 )]

@@ -15,23 +15,31 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
-            Ok(axum::Json(value)) => value,
-            Err(rejection) => {
-                return Err(AppError::Malformed(format!(
-                    "send a JSON body with `Content-Type: application/json` ({})",
-                    rejection.body_text()
-                ))
-                .into());
-            }
-        };
-        if !value.is_object() {
-            return Err(AppError::Malformed("the body must be a JSON object".into()).into());
-        }
-        serde_path_to_error::deserialize(value)
-            .map(Self)
-            .map_err(|err| shape_error(&err).into())
+        object(json_value(request, state).await?).map(Self)
     }
+}
+
+/// The body as a JSON value: anything that is not JSON (or not sent as JSON) is a 400.
+pub async fn json_value<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<serde_json::Value, ApiError> {
+    match axum::Json::<serde_json::Value>::from_request(request, state).await {
+        Ok(axum::Json(value)) => Ok(value),
+        Err(rejection) => Err(AppError::Malformed(format!(
+            "send a JSON body with `Content-Type: application/json` ({})",
+            rejection.body_text()
+        ))
+        .into()),
+    }
+}
+
+/// A JSON object as `T`: another JSON value is a 400, a wrong shape a 422 naming the field.
+pub fn object<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(AppError::Malformed("the body must be a JSON object".into()).into());
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| shape_error(&err).into())
 }
 
 /// A body of the wrong shape, as a field-level error.

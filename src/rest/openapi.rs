@@ -3,6 +3,8 @@
 
 use utoipa::{IntoResponses, OpenApi, ToSchema};
 
+use crate::content::ids::schema as ids;
+
 use super::{
     accounts, articles, auth, catalogue, comment_writes, comments, editorial, envelope, home,
     moderation, params, search, sync, syndication, trusted_documents, webhooks,
@@ -215,7 +217,10 @@ impl utoipa::Modify for ParameterErrors {
         sync::sync_articles,
     ),
     modifiers(&SecuritySchemes, &ParameterErrors),
-    components(schemas(Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView)),
+    components(schemas(
+        Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView,
+        ids::ArticleKey, ids::RubricKey, ids::AuthorKey, ids::TagKey, ids::CommentId,
+    )),
     tags(
         (name = "articles", description = "Articles, their comments, search and the home page"),
         (name = "catalogue", description = "Rubrics, authors and tags"),

@@ -192,12 +192,16 @@ impl PageParams {
 #[into_params(parameter_in = Query)]
 pub struct ArticleFilterParams {
     /// Rubric slug.
+    #[param(max_length = 200)]
     pub rubric: Option<String>,
     /// Author slug.
+    #[param(max_length = 200)]
     pub author: Option<String>,
     /// Tag slug.
+    #[param(max_length = 200)]
     pub tag: Option<String>,
     /// Two-letter language code (`fr`, `en`).
+    #[param(pattern = "^[a-z]{2}$")]
     pub language: Option<String>,
     /// Published at or after this time (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
@@ -245,6 +249,9 @@ pub struct ArticleListParams {
     /// `slug`, `title`, `standfirst`, `language`, `status`, `published_at`, `updated_at`,
     /// `word_count`, `reading_time_minutes`, `featured_image`, `rubric`, `authors`.
     /// An unknown name is a 422.
+    #[param(
+        pattern = "^[\\t-\\r ]*(?:id|slug|title|standfirst|language|status|published_at|updated_at|word_count|reading_time_minutes|featured_image|rubric|authors)[\\t-\\r ]*(?:,[\\t-\\r ]*(?:id|slug|title|standfirst|language|status|published_at|updated_at|word_count|reading_time_minutes|featured_image|rubric|authors)[\\t-\\r ]*)*$"
+    )]
     pub fields: Option<String>,
 }
 

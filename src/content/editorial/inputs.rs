@@ -9,6 +9,7 @@ use async_graphql::{InputObject, MaybeUndefined};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::content::ids::schema::{AuthorKey, RubricKey, TagKey};
 use crate::content::slug;
 use crate::error::{AppError, AppResult};
 
@@ -56,18 +57,14 @@ pub struct ArticleInput {
     #[schema(pattern = "^[a-z]{2}$")]
     pub language: Option<String>,
     /// The rubric's global id or slug (an existing rubric).
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(value_type = RubricKey)]
     pub rubric: String,
     /// The byline in order: global ids or slugs of existing authors (1 to 10, no repeats).
-    #[schema(min_items = 1, max_items = 10, value_type = Vec<Reference>)]
+    #[schema(min_items = 1, max_items = 10, value_type = Vec<AuthorKey>)]
     pub authors: Vec<String>,
     /// Global ids or slugs of existing tags (at most 30, no repeats).
     #[serde(default)]
-    #[schema(max_items = 30, value_type = Option<Vec<Reference>>)]
+    #[schema(max_items = 30, value_type = Option<Vec<TagKey>>)]
     pub tags: Option<Vec<String>>,
     /// Cited sources, in order (at most 50).
     #[serde(default)]
@@ -76,7 +73,7 @@ pub struct ArticleInput {
     #[serde(default)]
     #[schema(
         max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
     )]
     pub featured_image_url: Option<String>,
     #[serde(default)]
@@ -119,17 +116,13 @@ pub struct ArticlePatch {
     #[schema(pattern = "^[a-z]{2}$")]
     pub language: Option<String>,
     #[serde(default)]
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(value_type = Option<RubricKey>)]
     pub rubric: Option<String>,
     #[serde(default)]
-    #[schema(min_items = 1, max_items = 10, value_type = Option<Vec<Reference>>)]
+    #[schema(min_items = 1, max_items = 10, value_type = Option<Vec<AuthorKey>>)]
     pub authors: Option<Vec<String>>,
     #[serde(default)]
-    #[schema(max_items = 30, value_type = Option<Vec<Reference>>)]
+    #[schema(max_items = 30, value_type = Option<Vec<TagKey>>)]
     pub tags: Option<Vec<String>>,
     #[serde(default)]
     #[schema(max_items = 50)]
@@ -138,7 +131,7 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<String>)]
     #[schema(
         max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
     )]
     pub featured_image_url: MaybeUndefined<String>,
     #[serde(default)]
@@ -170,7 +163,7 @@ pub struct SourceInput {
     #[serde(default)]
     #[schema(
         max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
     )]
     pub url: Option<String>,
 }
@@ -195,11 +188,7 @@ pub struct RubricInput {
     pub description: Option<String>,
     /// The parent rubric's global id or slug.
     #[serde(default)]
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(value_type = Option<RubricKey>)]
     pub parent: Option<String>,
     /// Position in the navigation (ascending), 0 by default.
     #[serde(default)]
@@ -226,12 +215,7 @@ pub struct RubricPatch {
     #[schema(max_length = 2000)]
     pub description: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(value_type = Option<RubricKey>)]
     pub parent: MaybeUndefined<String>,
     #[serde(default)]
     #[schema(minimum = 0, maximum = 100000)]
@@ -260,7 +244,7 @@ pub struct AuthorInput {
     #[serde(default)]
     #[schema(
         max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
     )]
     pub avatar_url: Option<String>,
 }
@@ -287,7 +271,7 @@ pub struct AuthorPatch {
     #[schema(value_type = Option<String>)]
     #[schema(
         max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
     )]
     pub avatar_url: MaybeUndefined<String>,
 }
@@ -506,22 +490,3 @@ mod tests {
         );
     }
 }
-
-/// A reference to a rubric, an author or a tag: its global id or its slug, 1 to 200
-/// characters, not blank (documentation only: the fields are strings, looked up by the
-/// service).
-pub struct Reference;
-
-impl utoipa::PartialSchema for Reference {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(200))
-            .pattern(Some("[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"))
-            .into()
-    }
-}
-
-impl ToSchema for Reference {}
