@@ -81,7 +81,7 @@ pub struct CreateUserRequest {
     /// Normalised: trimmed and lowercased.
     #[schema(
         max_length = 254,
-        pattern = "^[A-Za-z0-9_%+-]+(\\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+        pattern = "^[A-Za-z0-9_%+-]{1,16}(?:\\.[A-Za-z0-9_%+-]{1,16}){0,2}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
     )]
     pub email: String,
     /// 10 to 256 characters.
@@ -94,8 +94,8 @@ pub struct CreateUserRequest {
     )]
     pub display_name: String,
     pub role: Role,
-    /// The global id of an author (byline) this account writes as.
-    #[schema(value_type = Option<crate::content::ids::schema::AuthorId>)]
+    /// The global id of an author (byline) this account writes as; blank means none.
+    #[schema(value_type = Option<AuthorIdOrBlank>)]
     pub author_id: Option<String>,
 }
 
@@ -276,3 +276,21 @@ pub enum ApiKeyScope {
     #[schema(rename = "webhooks:read")]
     WebhooksRead,
 }
+
+/// An author's global id, or a blank string for none (documentation only).
+pub struct AuthorIdOrBlank;
+
+impl utoipa::PartialSchema for AuthorIdOrBlank {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::content::ids::{Kind, pattern};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let id = pattern(Kind::Author);
+        let id = id.trim_start_matches('^').trim_end_matches('$');
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^(?:[\\t-\\r ]*|{id})$")))
+            .into()
+    }
+}
+
+impl ToSchema for AuthorIdOrBlank {}

@@ -39,7 +39,27 @@ pub fn object<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiErr
     if !value.is_object() {
         return Err(AppError::Malformed("the body must be a JSON object".into()).into());
     }
+    let mut value = value;
+    integral_numbers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|err| shape_error(&err).into())
+}
+
+/// `3.0` is the integer 3, as JSON Schema (and the contract's `type: integer`) has it:
+/// numbers written with a zero fraction become integers before the typed fields read them.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// A body of the wrong shape, as a field-level error.
