@@ -79,12 +79,23 @@ impl From<CreatedApiKey> for NewApiKeyView {
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// Normalised: trimmed and lowercased.
+    #[schema(
+        max_length = 254,
+        pattern = "^[A-Za-z0-9_%+-]{1,16}(?:\\.[A-Za-z0-9_%+-]{1,16}){0,2}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    )]
     pub email: String,
     /// 10 to 256 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
+    /// 1 to 100 characters, no control characters.
+    #[schema(
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub display_name: String,
     pub role: Role,
-    /// The global id of an author (byline) this account writes as.
+    /// The global id of an author (byline) this account writes as; blank means none.
+    #[schema(value_type = Option<AuthorIdOrBlank>)]
     pub author_id: Option<String>,
 }
 
@@ -93,6 +104,11 @@ pub struct CreateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     pub role: Option<Role>,
+    /// 1 to 100 characters, no control characters.
+    #[schema(
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub display_name: Option<String>,
     /// `true` disables the account and ends its sessions; `false` enables it again.
     pub disabled: Option<bool>,
@@ -101,9 +117,14 @@ pub struct UpdateUserRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
-    /// Who the key is for.
+    /// Who the key is for (1 to 100 characters, no control characters).
+    #[schema(
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
-    /// E.g. `["articles:read", "feeds:read"]`.
+    /// E.g. `["articles:read", "feeds:read"]`: at least one.
+    #[schema(min_items = 1, value_type = Vec<ApiKeyScope>)]
     pub scopes: Vec<String>,
 }
 
@@ -240,3 +261,36 @@ pub async fn revoke_api_key(
     let key = state.content.api_keys().revoke(&actor, id).await?;
     Ok(Json(ApiKeyData { data: key.into() }))
 }
+
+/// The scopes of a partner key (documentation only: the service reads the strings,
+/// `content::accounts::KNOWN_SCOPES`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum ApiKeyScope {
+    #[schema(rename = "articles:read")]
+    ArticlesRead,
+    #[schema(rename = "comments:read")]
+    CommentsRead,
+    #[schema(rename = "feeds:read")]
+    FeedsRead,
+    #[schema(rename = "webhooks:read")]
+    WebhooksRead,
+}
+
+/// An author's global id, or a blank string for none (documentation only).
+pub struct AuthorIdOrBlank;
+
+impl utoipa::PartialSchema for AuthorIdOrBlank {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::content::ids::{Kind, pattern};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let id = pattern(Kind::Author);
+        let id = id.trim_start_matches('^').trim_end_matches('$');
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^(?:[\\t-\\r ]*|{id})$")))
+            .into()
+    }
+}
+
+impl ToSchema for AuthorIdOrBlank {}

@@ -257,15 +257,21 @@ pub struct ArticleParams {
     /// Comma-separated parts to include: `tags`, `sources`, `comment_count`, `adjacent`
     /// (these four by default), `more_in_rubric`, `comments`. An explicit list replaces the
     /// default.
+    #[param(
+        pattern = "^[\\t-\\r ,]*(?:(?:tags|sources|comment_count|adjacent|more_in_rubric|comments)(?:[\\t-\\r ]*,[\\t-\\r ,]*(?:tags|sources|comment_count|adjacent|more_in_rubric|comments))*[\\t-\\r ,]*)?$"
+    )]
     pub include: Option<String>,
     /// How many articles `more_in_rubric` holds (default 5).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub more_in_rubric_limit: Option<String>,
     /// How many comments `comments` holds (default 50).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub comments_limit: Option<String>,
     /// Comma-separated renderings of the body to give: `markdown`, `html`, `text` (all three
     /// by default). A page that shows the HTML need not download the other two.
+    #[param(
+        pattern = "^[\\t-\\r ,]*(?:markdown|html|text)(?:[\\t-\\r ]*,[\\t-\\r ,]*(?:markdown|html|text))*[\\t-\\r ,]*$"
+    )]
     pub formats: Option<String>,
 }
 
@@ -682,7 +688,7 @@ impl WriteJson for PageJson {
 #[into_params(parameter_in = Query)]
 pub struct RelatedParams {
     /// How many related articles (default 5, at most the page-size cap).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub limit: Option<String>,
 }
 

@@ -91,13 +91,21 @@ impl From<Session> for TokenResponse {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Case and surrounding spaces do not matter.
+    #[schema(
+        min_length = 1,
+        max_length = 254,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub email: String,
+    /// At most 256 characters.
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1)]
     pub refresh_token: String,
 }
 

@@ -36,10 +36,25 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 #[serde(deny_unknown_fields)]
 pub struct PostCommentRequest {
     /// A published comment of the same article.
+    #[schema(value_type = Option<crate::content::ids::schema::CommentId>)]
     pub parent_id: Option<String>,
+    /// A guest's name, 1 to 80 characters without markup.
+    #[schema(
+        max_length = 80,
+        pattern = "^[^<]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<]*$"
+    )]
     pub author_name: Option<String>,
+    #[schema(
+        max_length = 254,
+        pattern = "^[A-Za-z0-9_%+-]{1,16}(?:\\.[A-Za-z0-9_%+-]{1,16}){0,2}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    )]
     pub author_email: Option<String>,
     /// Plain text, 2 to 5000 characters; markup is removed.
+    #[schema(
+        min_length = 2,
+        max_length = 5000,
+        pattern = "^[^<>&]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<>&]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<>&]*$"
+    )]
     pub body: String,
     /// Leave empty (a field for robots).
     pub website: Option<String>,
@@ -99,15 +114,30 @@ pub struct Accepted {
 #[serde(deny_unknown_fields)]
 pub struct ReportCommentRequest {
     /// Why the comment should be looked at (1 to 500 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^<>&]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<>&]*$"
+    )]
     pub reason: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareArticleRequest {
+    #[schema(
+        max_length = 254,
+        pattern = "^[A-Za-z0-9_%+-]{1,16}(?:\\.[A-Za-z0-9_%+-]{1,16}){0,2}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    )]
     pub recipient_email: String,
+    /// 1 to 80 characters without markup.
+    #[schema(
+        max_length = 80,
+        pattern = "^[^<]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<]*$"
+    )]
     pub sender_name: String,
     /// At most 1000 characters.
+    #[schema(max_length = 1000)]
     pub message: Option<String>,
 }
 
@@ -118,7 +148,7 @@ pub struct ShareArticleRequest {
     tag = "comments",
     params(
         ("slug" = String, Path, description = "The article's slug"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first comment; the same key with another body is a 422"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Retrying with the same key and body returns the first comment; the same key with another body is a 422"),
     ),
     request_body = PostCommentRequest,
     responses((status = 201, description = "The comment, pending or approved", body = PostedCommentData), NotFound, InvalidBody, Forbidden, RateLimited)
@@ -201,7 +231,7 @@ pub async fn confirm_comment_email(
     post,
     path = "/v1/comments/{id}/reports",
     tag = "comments",
-    params(("id" = String, Path, description = "The comment's id")),
+    params(("id" = crate::content::ids::schema::CommentId, Path, description = "The comment's id")),
     request_body = ReportCommentRequest,
     responses((status = 202, description = "The report is recorded", body = AcceptedData), NotFound, InvalidBody, Forbidden, RateLimited)
 )]

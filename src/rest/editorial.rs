@@ -76,7 +76,8 @@ pub struct ScheduleRequest {
     pub version: Option<i32>,
 }
 
-/// A JSON body that may be left out (no `Content-Type`): then `T::default()`.
+/// A JSON body that may be left out (no `Content-Type`), or sent as `null` (as the contract
+/// allows): then `T::default()`.
 pub struct OptionalJson<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
@@ -86,8 +87,11 @@ impl<T: serde::de::DeserializeOwned + Default> FromRequest<AppState> for Optiona
         if !request.headers().contains_key(header::CONTENT_TYPE) {
             return Ok(Self(T::default()));
         }
-        let ApiJson(value) = ApiJson::<T>::from_request(request, state).await?;
-        Ok(Self(value))
+        let value = super::json::json_value(request, state).await?;
+        if value.is_null() {
+            return Ok(Self(T::default()));
+        }
+        super::json::object(value).map(Self)
     }
 }
 
@@ -216,8 +220,8 @@ pub async fn create_article(
     tag = "editorial",
     security(("bearer" = [])),
     params(
-        ("slug" = String, Path, description = "The article's global id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The version the edit is based on, e.g. `\"3\"`"),
+        ("slug" = crate::content::ids::schema::ArticleKey, Path, description = "The article's global id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The version the edit is based on, e.g. `\"3\"`; any other value is a 412 (Precondition Failed)"),
     ),
     request_body = ArticlePatch,
     responses((status = 200, description = "The article as saved", body = ArticleData), Unauthenticated, Forbidden, NotFound, InvalidBody,
@@ -246,7 +250,7 @@ pub async fn update_article(
     path = "/v1/articles/{slug}",
     tag = "editorial",
     security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The article's global id or slug")),
+    params(("slug" = crate::content::ids::schema::ArticleKey, Path, description = "The article's global id or slug")),
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn delete_article(
@@ -290,7 +294,7 @@ macro_rules! workflow_handler {
             path = $path,
             tag = "editorial",
             security(("bearer" = [])),
-            params(("slug" = String, Path, description = "The article's global id or slug"), ("If-Match" = Option<String>, Header, description = "Optional: the version the step is based on, e.g. `\"3\"`")),
+            params(("slug" = crate::content::ids::schema::ArticleKey, Path, description = "The article's global id or slug"), ("If-Match" = Option<String>, Header, description = "Optional: the version the step is based on, e.g. `\"3\"`")),
             request_body(content = Option<WorkflowRequest>, description = "Optional: the version the step is based on"),
             responses((status = 200, description = "The article after the step", body = ArticleData), Unauthenticated, Forbidden, NotFound, InvalidBody,
                 (status = 409, description = "A stale `version`", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -333,7 +337,7 @@ workflow_handler!(
     path = "/v1/articles/{slug}/schedule",
     tag = "editorial",
     security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The article's global id or slug"), ("If-Match" = Option<String>, Header, description = "Optional: the version the step is based on, e.g. `\"3\"`")),
+    params(("slug" = crate::content::ids::schema::ArticleKey, Path, description = "The article's global id or slug"), ("If-Match" = Option<String>, Header, description = "Optional: the version the step is based on, e.g. `\"3\"`")),
     request_body = ScheduleRequest,
     responses((status = 200, description = "The scheduled article", body = ArticleData), Unauthenticated, Forbidden, NotFound, InvalidBody,
         (status = 409, description = "A stale `version`", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -356,7 +360,7 @@ pub async fn schedule_article(
     path = "/v1/articles/{slug}/revisions",
     tag = "editorial",
     security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The article's global id or slug")),
+    params(("slug" = crate::content::ids::schema::ArticleKey, Path, description = "The article's global id or slug")),
     responses((status = 200, description = "Its revisions", body = RevisionList), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn list_article_revisions(
@@ -425,7 +429,7 @@ pub async fn create_rubric(
 
 /// Edits a rubric (editors and admins); `parent: null` makes it top-level.
 #[utoipa::path(patch, path = "/v1/rubrics/{slug}", tag = "editorial", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The rubric's global id or slug")), request_body = RubricPatch,
+    params(("slug" = crate::content::ids::schema::RubricKey, Path, description = "The rubric's global id or slug")), request_body = RubricPatch,
     responses((status = 200, description = "The rubric as saved", body = RubricData), Unauthenticated, Forbidden, NotFound, InvalidBody,
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_rubric(
@@ -444,7 +448,7 @@ pub async fn update_rubric(
 
 /// Deletes a rubric (editors and admins); refused (409) while articles are filed under it.
 #[utoipa::path(delete, path = "/v1/rubrics/{slug}", tag = "editorial", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The rubric's global id or slug")),
+    params(("slug" = crate::content::ids::schema::RubricKey, Path, description = "The rubric's global id or slug")),
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound,
         (status = 409, description = "Articles are filed under it", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_rubric(
@@ -485,7 +489,7 @@ pub async fn create_author(
 
 /// Edits an author (editors and admins); `avatar_url: null` removes the avatar.
 #[utoipa::path(patch, path = "/v1/authors/{slug}", tag = "editorial", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The author's global id or slug")), request_body = AuthorPatch,
+    params(("slug" = crate::content::ids::schema::AuthorKey, Path, description = "The author's global id or slug")), request_body = AuthorPatch,
     responses((status = 200, description = "The author as saved", body = AuthorData), Unauthenticated, Forbidden, NotFound, InvalidBody,
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_author(
@@ -506,7 +510,7 @@ pub async fn update_author(
 
 /// Deletes an author (editors and admins); refused (409) while they sign articles.
 #[utoipa::path(delete, path = "/v1/authors/{slug}", tag = "editorial", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The author's global id or slug")),
+    params(("slug" = crate::content::ids::schema::AuthorKey, Path, description = "The author's global id or slug")),
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound,
         (status = 409, description = "The author signs articles", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_author(
@@ -543,7 +547,7 @@ pub async fn create_tag(
 
 /// Edits a tag (editors and admins).
 #[utoipa::path(patch, path = "/v1/tags/{slug}", tag = "editorial", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The tag's global id or slug")), request_body = TagPatch,
+    params(("slug" = crate::content::ids::schema::TagKey, Path, description = "The tag's global id or slug")), request_body = TagPatch,
     responses((status = 200, description = "The tag as saved", body = TagData), Unauthenticated, Forbidden, NotFound, InvalidBody,
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_tag(
@@ -564,7 +568,7 @@ pub async fn update_tag(
 
 /// Deletes a tag and removes it from its articles (editors and admins).
 #[utoipa::path(delete, path = "/v1/tags/{slug}", tag = "editorial", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "The tag's global id or slug")),
+    params(("slug" = crate::content::ids::schema::TagKey, Path, description = "The tag's global id or slug")),
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound))]
 pub async fn delete_tag(
     State(state): State<AppState>,

@@ -36,10 +36,10 @@ pub struct RubricSection {
 #[into_params(parameter_in = Query)]
 pub struct HomeParams {
     /// How many latest articles (default 10).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub latest: Option<String>,
     /// How many articles per rubric (default 3).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub per_rubric: Option<String>,
 }
 

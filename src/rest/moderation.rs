@@ -126,6 +126,7 @@ impl From<ModerationEntry> for ModerationLogEntry {
 pub struct QueueParams {
     /// `pending` (default), `approved`, `rejected`, `spam`, `deleted` or `flagged`
     /// (reported by readers, not yet dealt with).
+    #[param(value_type = Option<QueueStatusName>)]
     pub status: Option<String>,
     /// Only the comments of this article (its slug).
     pub article: Option<String>,
@@ -146,7 +147,10 @@ pub struct CountsParams {
 #[serde(deny_unknown_fields)]
 pub struct ModerateCommentRequest {
     /// `approve`, `reject`, `spam` or `delete` (soft: the audit trail stays).
+    #[schema(value_type = ModerationActionName)]
     pub action: String,
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -154,10 +158,14 @@ pub struct ModerateCommentRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModerateCommentsRequest {
-    /// 1 to 100 comment ids.
+    /// 1 to 100 comment ids, no repeats.
+    #[schema(min_items = 1, max_items = 100, value_type = Vec<crate::content::ids::schema::CommentId>)]
     pub ids: Vec<String>,
     /// `approve`, `reject`, `spam` or `delete`.
+    #[schema(value_type = ModerationActionName)]
     pub action: String,
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -227,7 +235,7 @@ pub async fn get_moderation_counts(
     path = "/v1/moderation/comments/{id}/actions",
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The comment's id")),
+    params(("id" = crate::content::ids::schema::CommentId, Path, description = "The comment's id")),
     request_body = ModerateCommentRequest,
     responses((status = 200, description = "The comment as it now is", body = ModeratedCommentData), Unauthenticated, Forbidden, NotFound, InvalidBody)
 )]
@@ -288,7 +296,7 @@ pub async fn moderate_comments(
     path = "/v1/moderation/comments/{id}/log",
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The comment's id")),
+    params(("id" = crate::content::ids::schema::CommentId, Path, description = "The comment's id")),
     responses((status = 200, description = "The audit trail", body = ModerationLogData), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn list_comment_moderation_log(
@@ -301,4 +309,28 @@ pub async fn list_comment_moderation_log(
     Ok(Json(ModerationLogData {
         data: log.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// The moderation actions (documentation only: the service reads the string).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ModerationActionName {
+    Approve,
+    Reject,
+    Spam,
+    Delete,
+}
+
+/// The lists of the moderation queue (documentation only: the service reads the string).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum QueueStatusName {
+    Pending,
+    Approved,
+    Rejected,
+    Spam,
+    Deleted,
+    Flagged,
 }

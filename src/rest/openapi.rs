@@ -3,6 +3,8 @@
 
 use utoipa::{IntoResponses, OpenApi, ToSchema};
 
+use crate::content::ids::schema as ids;
+
 use super::{
     accounts, articles, auth, catalogue, comment_writes, comments, editorial, envelope, home,
     moderation, params, search, sync, syndication, trusted_documents, webhooks,
@@ -138,6 +140,58 @@ impl utoipa::Modify for ParameterErrors {
     }
 }
 
+/// `GET /v1/articles?fields=…` answers a sparse fieldset: each item carries only the fields
+/// named. Its 200 answer is `SparseArticleList`, whose items (`SparseArticleSummary`) are
+/// `ArticleSummary` with every field optional; the other lists keep the full summary.
+struct SparseFieldsets;
+
+impl utoipa::Modify for SparseFieldsets {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ArrayItems, Schema};
+        use utoipa::openapi::{Ref, RefOr};
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let (Some(RefOr::T(Schema::Object(summary))), Some(RefOr::T(Schema::Object(list)))) = (
+            components.schemas.get("ArticleSummary").cloned(),
+            components.schemas.get("ArticleList").cloned(),
+        ) else {
+            return;
+        };
+        let mut sparse = summary;
+        sparse.required.clear();
+        sparse.description = Some(
+            "An article as lists show it, with only the fields named by `fields` (all by default)."
+                .into(),
+        );
+        let mut sparse_list = list;
+        if let Some(RefOr::T(Schema::Array(data))) = sparse_list.properties.get_mut("data") {
+            data.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(
+                "SparseArticleSummary",
+            ))));
+        }
+        sparse_list.description =
+            Some("A page of articles, each with the fields asked for.".into());
+        components
+            .schemas
+            .insert("SparseArticleSummary".into(), sparse.into());
+        components
+            .schemas
+            .insert("SparseArticleList".into(), sparse_list.into());
+        let list_articles = openapi
+            .paths
+            .paths
+            .get_mut("/v1/articles")
+            .and_then(|item| item.get.as_mut())
+            .and_then(|op| op.responses.responses.get_mut("200"));
+        if let Some(RefOr::T(response)) = list_articles {
+            for content in response.content.values_mut() {
+                content.schema = Some(RefOr::Ref(Ref::from_schema_name("SparseArticleList")));
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -215,8 +269,11 @@ impl utoipa::Modify for ParameterErrors {
         webhooks::replay_webhook_delivery,
         sync::sync_articles,
     ),
-    modifiers(&SecuritySchemes, &ParameterErrors),
-    components(schemas(Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView)),
+    modifiers(&SecuritySchemes, &ParameterErrors, &SparseFieldsets),
+    components(schemas(
+        Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView,
+        ids::ArticleKey, ids::RubricKey, ids::AuthorKey, ids::TagKey, ids::CommentId,
+    )),
     tags(
         (name = "articles", description = "Articles, their comments, search and the home page"),
         (name = "catalogue", description = "Rubrics, authors and tags"),

@@ -151,18 +151,27 @@ pub fn time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, App
 }
 
 /// Cursor pagination, as in GraphQL: `first`/`after` forward, `last`/`before` backward.
+/// The two directions exclude each other: `first` or `after` with `last` or `before` is a
+/// 422 (OpenAPI cannot say so in a schema: the descriptions do). The maximum is the
+/// page-size cap (`KIOSQUE_MAX_PAGE_SIZE`), 100 by default: the contract states the default.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Page size, forward (default 20, at most the configured cap, 100 by default).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    /// Page size, forward (default 20, at most the page-size cap, 100 by default). Not
+    /// with `last` or `before`.
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub first: Option<String>,
-    /// The `end_cursor` of the previous page.
+    /// The `end_cursor` of the previous page: an opaque cursor issued by Kiosque, never
+    /// made up. Not with `last` or `before`.
+    #[param(min_length = 1, max_length = 512, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
-    /// Page size, backward from `before` (or from the end).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    /// Page size, backward from `before` (or from the end), at most the page-size cap.
+    /// Not with `first` or `after`.
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub last: Option<String>,
-    /// The `start_cursor` of the next page.
+    /// The `start_cursor` of the next page: an opaque cursor issued by Kiosque. Not with
+    /// `first` or `after`.
+    #[param(min_length = 1, max_length = 512, pattern = "^[A-Za-z0-9_-]+$")]
     pub before: Option<String>,
 }
 
@@ -183,12 +192,16 @@ impl PageParams {
 #[into_params(parameter_in = Query)]
 pub struct ArticleFilterParams {
     /// Rubric slug.
+    #[param(max_length = 200)]
     pub rubric: Option<String>,
     /// Author slug.
+    #[param(max_length = 200)]
     pub author: Option<String>,
     /// Tag slug.
+    #[param(max_length = 200)]
     pub tag: Option<String>,
     /// Two-letter language code (`fr`, `en`).
+    #[param(pattern = "^[a-z]{2}$")]
     pub language: Option<String>,
     /// Published at or after this time (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
@@ -236,6 +249,9 @@ pub struct ArticleListParams {
     /// `slug`, `title`, `standfirst`, `language`, `status`, `published_at`, `updated_at`,
     /// `word_count`, `reading_time_minutes`, `featured_image`, `rubric`, `authors`.
     /// An unknown name is a 422.
+    #[param(
+        pattern = "^[\\t-\\r ]*(?:id|slug|title|standfirst|language|status|published_at|updated_at|word_count|reading_time_minutes|featured_image|rubric|authors)[\\t-\\r ]*(?:,[\\t-\\r ]*(?:id|slug|title|standfirst|language|status|published_at|updated_at|word_count|reading_time_minutes|featured_image|rubric|authors)[\\t-\\r ]*)*$"
+    )]
     pub fields: Option<String>,
 }
 

@@ -18,12 +18,14 @@ use crate::ratelimit::ClientIp;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The words to look for (1 to 200 characters).
-    #[param(required = true)]
+    #[param(required = true, value_type = String, max_length = 200, pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]")]
     pub q: Option<String>,
-    /// Page size (default 20). Results page forward only.
-    #[param(value_type = Option<i32>, minimum = 0)]
+    /// Page size (default 20, at most the page-size cap, 100 by default). Results page
+    /// forward only.
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub first: Option<String>,
-    /// The `end_cursor` of the previous page.
+    /// The `end_cursor` of the previous page (an opaque cursor issued by Kiosque).
+    #[param(min_length = 1, max_length = 512, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
     /// Whether `page.total` counts the matches: up to 1,000 (a total of 1,000 means 1,000 or
     /// more).

@@ -73,11 +73,13 @@ impl From<SyncEntry> for ArticleChange {
 #[into_params(parameter_in = Query)]
 pub struct SyncParams {
     /// Changes after this RFC 3339 time (all changes without it).
+    #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<String>,
-    /// Page size (default 20, at most the configured cap).
-    #[param(value_type = Option<i32>, minimum = 0)]
+    /// Page size (default 20, at most the page-size cap, 100 by default).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub first: Option<String>,
-    /// The `end_cursor` of the previous page.
+    /// The `end_cursor` of the previous page (an opaque cursor issued by Kiosque).
+    #[param(min_length = 1, max_length = 512, pattern = "^[A-Za-z0-9_-]+$")]
     pub after: Option<String>,
 }
 

@@ -124,8 +124,8 @@ pub struct FeedParams {
     pub author: Option<String>,
     /// Only this tag (slug); an unknown one is a 404.
     pub tag: Option<String>,
-    /// How many of the latest articles (default 20, 1 to the page-size cap).
-    #[param(value_type = Option<i32>, minimum = 1)]
+    /// How many of the latest articles (default 20, 1 to the page-size cap, 100 by default).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 

@@ -50,9 +50,18 @@ impl From<Record> for TrustedDocument {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterTrustedDocumentRequest {
-    /// What the document is for (e.g. `partner-home`).
+    /// What the document is for (e.g. `partner-home`; 1 to 100 characters, no control
+    /// characters).
+    #[schema(
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
-    /// The GraphQL document's exact text (its hash is of these bytes).
+    /// The GraphQL document's exact text (its hash is of these bytes), 1 to 32768 bytes.
+    #[schema(
+        max_length = 32768,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub document: String,
 }
 

@@ -115,11 +115,17 @@ impl From<DeliveryRecord> for Delivery {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// An absolute `http` or `https` URL, without credentials.
+    #[schema(
+        max_length = 2000,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
+    )]
     pub url: String,
     /// At least one of `article.published`, `article.updated`, `article.unpublished`,
     /// `comment.approved`.
+    #[schema(min_items = 1, value_type = Vec<WebhookEvent>)]
     pub events: Vec<String>,
     /// 16 to 256 printable characters; generated when absent.
+    #[schema(pattern = "^[!-~]{16,256}$")]
     pub secret: Option<String>,
     /// `true` when absent.
     pub active: Option<bool>,
@@ -129,9 +135,15 @@ pub struct CreateWebhookRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
+    #[schema(
+        max_length = 2000,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
+    )]
     pub url: Option<String>,
+    #[schema(min_items = 1, value_type = Option<Vec<WebhookEvent>>)]
     pub events: Option<Vec<String>>,
     /// A new signing secret (16 to 256 printable characters).
+    #[schema(pattern = "^[!-~]{16,256}$")]
     pub secret: Option<String>,
     pub active: Option<bool>,
 }
@@ -299,4 +311,19 @@ pub async fn replay_webhook_delivery(
             data: delivery.into(),
         }),
     ))
+}
+
+/// The events an endpoint may subscribe to (documentation only: the service reads the
+/// strings, `content::webhooks::EVENTS`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum WebhookEvent {
+    #[schema(rename = "article.published")]
+    ArticlePublished,
+    #[schema(rename = "article.updated")]
+    ArticleUpdated,
+    #[schema(rename = "article.unpublished")]
+    ArticleUnpublished,
+    #[schema(rename = "comment.approved")]
+    CommentApproved,
 }

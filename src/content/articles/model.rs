@@ -208,7 +208,7 @@ impl ArticleFilter {
             ("author", &self.author),
             ("tag", &self.tag),
         ] {
-            if value.as_ref().is_some_and(|v| v.len() > 200) {
+            if value.as_ref().is_some_and(|v| v.chars().count() > 200) {
                 return Err(AppError::invalid(
                     field,
                     "a slug has at most 200 characters",

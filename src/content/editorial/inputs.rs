@@ -9,6 +9,7 @@ use async_graphql::{InputObject, MaybeUndefined};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::content::ids::schema::{AuthorKey, RubricKey, TagKey};
 use crate::content::slug;
 use crate::error::{AppError, AppResult};
 
@@ -33,37 +34,56 @@ pub const MAX_SOURCES: usize = 50;
 #[serde(deny_unknown_fields)]
 pub struct ArticleInput {
     /// 1 to 300 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub title: String,
     /// Generated from the title when absent (accents folded, `-2`, `-3`… on a clash); a
     /// given slug that is taken is a conflict.
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     /// The lead paragraph, at most 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub standfirst: Option<String>,
     /// Markdown, at most 200 KB.
     #[serde(default)]
     pub body: Option<String>,
     /// ISO 639-1 code; `fr` when absent.
     #[serde(default)]
+    #[schema(pattern = "^[a-z]{2}$")]
     pub language: Option<String>,
-    /// The rubric's global id or slug.
+    /// The rubric's global id or slug (an existing rubric).
+    #[schema(value_type = RubricKey)]
     pub rubric: String,
-    /// The byline in order: global ids or slugs of authors (1 to 10).
+    /// The byline in order: global ids or slugs of existing authors (1 to 10, no repeats).
+    #[schema(min_items = 1, max_items = 10, value_type = Vec<AuthorKey>)]
     pub authors: Vec<String>,
-    /// Global ids or slugs of existing tags.
+    /// Global ids or slugs of existing tags (at most 30, no repeats).
     #[serde(default)]
+    #[schema(max_items = 30, value_type = Option<Vec<TagKey>>)]
     pub tags: Option<Vec<String>>,
-    /// Cited sources, in order.
+    /// Cited sources, in order (at most 50).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub sources: Option<Vec<SourceInput>>,
     #[serde(default)]
+    #[schema(
+        max_length = 2048,
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
+    )]
     pub featured_image_url: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub featured_image_alt: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub seo_title: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub seo_description: Option<String>,
 }
 
@@ -78,34 +98,53 @@ pub struct ArticlePatch {
     #[serde(default)]
     pub version: Option<i32>,
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub title: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub standfirst: Option<String>,
     #[serde(default)]
     pub body: Option<String>,
     #[serde(default)]
+    #[schema(pattern = "^[a-z]{2}$")]
     pub language: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<RubricKey>)]
     pub rubric: Option<String>,
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 10, value_type = Option<Vec<AuthorKey>>)]
     pub authors: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(max_items = 30, value_type = Option<Vec<TagKey>>)]
     pub tags: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub sources: Option<Vec<SourceInput>>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
+    #[schema(
+        max_length = 2048,
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
+    )]
     pub featured_image_url: MaybeUndefined<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 300)]
     pub featured_image_alt: MaybeUndefined<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 300)]
     pub seo_title: MaybeUndefined<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 1000)]
     pub seo_description: MaybeUndefined<String>,
 }
 
@@ -114,9 +153,18 @@ pub struct ArticlePatch {
 #[serde(deny_unknown_fields)]
 pub struct SourceInput {
     /// 1 to 120 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// `http` or `https`, at most 2048 characters.
     #[serde(default)]
+    #[schema(
+        max_length = 2048,
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
+    )]
     pub url: Option<String>,
 }
 
@@ -125,17 +173,26 @@ pub struct SourceInput {
 #[graphql(name = "CreateRubricInput")]
 #[serde(deny_unknown_fields)]
 pub struct RubricInput {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// The parent rubric's global id or slug.
     #[serde(default)]
+    #[schema(value_type = Option<RubricKey>)]
     pub parent: Option<String>,
     /// Position in the navigation (ascending), 0 by default.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i32>,
 }
 
@@ -145,15 +202,23 @@ pub struct RubricInput {
 #[serde(deny_unknown_fields)]
 pub struct RubricPatch {
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<RubricKey>)]
     pub parent: MaybeUndefined<String>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i32>,
 }
 
@@ -163,13 +228,24 @@ pub struct RubricPatch {
 #[serde(deny_unknown_fields)]
 pub struct AuthorInput {
     /// The name shown in bylines.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub bio: Option<String>,
     #[serde(default)]
+    #[schema(
+        max_length = 2048,
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
+    )]
     pub avatar_url: Option<String>,
 }
 
@@ -179,13 +255,24 @@ pub struct AuthorInput {
 #[serde(deny_unknown_fields)]
 pub struct AuthorPatch {
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub bio: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
+    #[schema(
+        max_length = 2048,
+        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
+    )]
     pub avatar_url: MaybeUndefined<String>,
 }
 
@@ -194,9 +281,15 @@ pub struct AuthorPatch {
 #[graphql(name = "CreateTagInput")]
 #[serde(deny_unknown_fields)]
 pub struct TagInput {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
 }
 
@@ -206,8 +299,14 @@ pub struct TagInput {
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
 }
 
