@@ -9,7 +9,8 @@
 //!   it, so the other layers (the searches' share of the pool, the request deadline that
 //!   stops their SQL) must hold alone.
 //!
-//! Readers must see 0 × 503 and a p99 under 100 ms.
+//! Readers must see 0 × 503 and a p99 under 100 ms (the full variant, on a release build; the
+//! short one, a debug build in CI, reports the p99 without judging it, as the load scenario).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,8 +26,12 @@ pub struct Options {
     pub searchers: usize,
     pub readers: usize,
     pub duration: Duration,
-    pub p99_limit: Duration,
+    /// Highest acceptable p99 of reads; `None` reports it without judging (the short run).
+    pub p99_limit: Option<Duration>,
 }
+
+/// How soon a read right after the attack must be answered in the short run (debug build).
+const AFTER_LIMIT_SHORT: Duration = Duration::from_secs(1);
 
 /// Common words: "the" for SQLite's FTS5 (which keeps stop words), "plan" for both engines
 /// (PostgreSQL's English configuration drops "the").
@@ -123,16 +128,20 @@ pub async fn run(
         reads.total() > 0 && reads.get("200") == reads.total(),
         "0 errors (no 503) on reads",
     );
-    report.check(
-        reads_p.p99 <= options.p99_limit,
-        format!(
-            "p99 of reads <= {} ms during the attack",
-            options.p99_limit.as_millis()
+    match options.p99_limit {
+        Some(limit) => report.check(
+            reads_p.p99 <= limit,
+            format!("p99 of reads <= {} ms during the attack", limit.as_millis()),
         ),
-    );
+        None => report.figure("p99 limit", "not judged in the short run"),
+    }
+    let after_limit = options.p99_limit.unwrap_or(AFTER_LIMIT_SHORT);
     report.check(
-        after.is_ok() && after_took <= options.p99_limit,
-        "a read right after the attack is answered at once",
+        after.is_ok() && after_took <= after_limit,
+        format!(
+            "a read right after the attack is answered at once (<= {} ms)",
+            after_limit.as_millis()
+        ),
     );
     Ok(())
 }
