@@ -47,8 +47,9 @@ pub async fn json_value<S: Send + Sync>(
     if let Err(duplicate) = crate::json::check_unique_keys(&bytes) {
         return Err(AppError::Malformed(duplicate).into());
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|err| malformed(&format!("Failed to parse the request body as JSON: {err}")).into())
+    serde_json::from_slice(&bytes).map_err(|err| {
+        malformed(&format!("Failed to parse the request body as JSON: {err}")).into()
+    })
 }
 
 /// A JSON object as `T`: another JSON value is a 400, a wrong shape a 422 naming the field.

@@ -17,10 +17,10 @@ mod helpers;
 mod metrics;
 mod moderation;
 mod operations;
-mod planner;
 #[allow(dead_code)]
 #[path = "../oracle/html.rs"]
 mod oracle;
+mod planner;
 mod rest;
 mod route_roles;
 mod search;
