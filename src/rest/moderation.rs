@@ -126,7 +126,7 @@ impl From<ModerationEntry> for ModerationLogEntry {
 pub struct QueueParams {
     /// `pending` (default), `approved`, `rejected`, `spam`, `deleted` or `flagged`
     /// (reported by readers, not yet dealt with).
-    #[param(value_type = Option<QueueStatusName>)]
+    #[param(value_type = Option<crate::content::comments::queue::QueueStatus>)]
     pub status: Option<String>,
     /// Only the comments of this article (its slug).
     pub article: Option<String>,
@@ -147,7 +147,7 @@ pub struct CountsParams {
 #[serde(deny_unknown_fields)]
 pub struct ModerateCommentRequest {
     /// `approve`, `reject`, `spam` or `delete` (soft: the audit trail stays).
-    #[schema(value_type = ModerationActionName)]
+    #[schema(value_type = crate::content::comments::moderation::ModerationAction)]
     pub action: String,
     /// At most 500 characters.
     #[schema(max_length = 500)]
@@ -162,7 +162,7 @@ pub struct ModerateCommentsRequest {
     #[schema(min_items = 1, max_items = 100, value_type = Vec<crate::content::ids::schema::CommentId>)]
     pub ids: Vec<String>,
     /// `approve`, `reject`, `spam` or `delete`.
-    #[schema(value_type = ModerationActionName)]
+    #[schema(value_type = crate::content::comments::moderation::ModerationAction)]
     pub action: String,
     /// At most 500 characters.
     #[schema(max_length = 500)]
@@ -309,28 +309,4 @@ pub async fn list_comment_moderation_log(
     Ok(Json(ModerationLogData {
         data: log.into_iter().map(Into::into).collect(),
     }))
-}
-
-/// The moderation actions (documentation only: the service reads the string).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum ModerationActionName {
-    Approve,
-    Reject,
-    Spam,
-    Delete,
-}
-
-/// The lists of the moderation queue (documentation only: the service reads the string).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum QueueStatusName {
-    Pending,
-    Approved,
-    Rejected,
-    Spam,
-    Deleted,
-    Flagged,
 }

@@ -273,6 +273,7 @@ impl utoipa::Modify for SparseFieldsets {
     components(schemas(
         Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView,
         ids::ArticleKey, ids::RubricKey, ids::AuthorKey, ids::TagKey, ids::CommentId,
+        crate::content::comments::queue::QueueStatus,
     )),
     tags(
         (name = "articles", description = "Articles, their comments, search and the home page"),
@@ -298,4 +299,47 @@ pub fn openapi_yaml() -> String {
     openapi()
         .to_yaml()
         .unwrap_or_else(|err| format!("# the OpenAPI document could not be written: {err}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `$ref` of `value` (a JSON tree), with where it stands.
+    fn refs<'a>(value: &'a serde_json::Value, at: String, out: &mut Vec<(String, &'a str)>) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (key, field) in fields {
+                    match (key.as_str(), field.as_str()) {
+                        ("$ref", Some(target)) => out.push((at.clone(), target)),
+                        _ => refs(field, format!("{at}/{key}"), out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    refs(item, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A `$ref` to a schema the document does not define breaks every client generator
+    /// (`QueueStatusName` was one: documented by `value_type`, never registered).
+    #[test]
+    fn every_reference_of_the_contract_names_a_defined_schema() {
+        let doc = serde_json::to_value(super::openapi()).expect("the contract is JSON");
+        let mut found = Vec::new();
+        refs(&doc, String::new(), &mut found);
+        assert!(!found.is_empty(), "the contract has references");
+        let dangling: Vec<_> = found
+            .iter()
+            .filter(|(_, target)| {
+                target
+                    .strip_prefix("#/")
+                    .map(|path| doc.pointer(&format!("/{path}")).is_none())
+                    .unwrap_or(true)
+            })
+            .collect();
+        assert!(dangling.is_empty(), "dangling references: {dangling:?}");
+    }
 }

@@ -22,7 +22,9 @@ pub const BULK_MAX: usize = 100;
 pub const REASON_MAX: usize = 500;
 
 /// What a moderator does to a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+// The REST contract documents this enum itself (snake_case), so the two cannot drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum ModerationAction {
     Approve,
     Reject,

@@ -16,8 +16,10 @@ use crate::error::{AppError, AppResult};
 /// Reasons of readers' reports shown per comment in the queue.
 const FLAG_REASONS_SHOWN: usize = 20;
 
-/// Which comments the queue lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Which comments the moderation queue lists.
+// The REST contract documents this enum itself (snake_case), so the two cannot drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum QueueStatus {
     #[default]
     Pending,
