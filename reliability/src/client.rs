@@ -178,3 +178,26 @@ pub async fn read_list(http: &reqwest::Client, base: &str) -> (Answer, Duration)
         .await;
     (classify(response, false, false).await, started.elapsed())
 }
+
+/// An ordinary reader until `end`: random article pages, REST and GraphQL in turn (starting
+/// with reader number `reader`'s parity), 20 ms apart (not a load test: the CPU is left to the
+/// server). Answers by label, and each read's time.
+pub async fn read_articles_until(
+    http: &reqwest::Client,
+    base: &str,
+    slugs: &[String],
+    reader: usize,
+    end: Instant,
+) -> (crate::report::Tally, Vec<Duration>) {
+    let (mut tally, mut took) = (crate::report::Tally::default(), Vec::new());
+    let mut i = reader;
+    while Instant::now() < end {
+        i += 1;
+        let slug = &slugs[fastrand::usize(..slugs.len())];
+        let (answer, t) = read_article(http, base, slug, i % 2 == 0).await;
+        tally.add(answer.label());
+        took.push(t);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (tally, took)
+}

@@ -185,17 +185,7 @@ async fn readers(
         let http = client::client(Duration::from_secs(30));
         let (base, slugs) = (base.to_owned(), slugs.clone());
         tasks.push(tokio::spawn(async move {
-            let (mut tally, mut took) = (Tally::default(), Vec::new());
-            let mut i = reader;
-            while Instant::now() < end {
-                i += 1;
-                let slug = &slugs[fastrand::usize(..slugs.len())];
-                let (answer, t) = client::read_article(&http, &base, slug, i % 2 == 0).await;
-                tally.add(answer.label());
-                took.push(t);
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            (tally, took)
+            client::read_articles_until(&http, &base, &slugs, reader, end).await
         }));
     }
     let (mut tally, mut took) = (Tally::default(), Vec::new());
