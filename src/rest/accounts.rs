@@ -88,10 +88,7 @@ pub struct CreateUserRequest {
     #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// 1 to 100 characters, no control characters.
-    #[schema(
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(max_length = 100, pattern = "text:line")]
     pub display_name: String,
     pub role: Role,
     /// The global id of an author (byline) this account writes as; blank means none.
@@ -105,10 +102,7 @@ pub struct CreateUserRequest {
 pub struct UpdateUserRequest {
     pub role: Option<Role>,
     /// 1 to 100 characters, no control characters.
-    #[schema(
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(max_length = 100, pattern = "text:line")]
     pub display_name: Option<String>,
     /// `true` disables the account and ends its sessions; `false` enables it again.
     pub disabled: Option<bool>,
@@ -118,10 +112,7 @@ pub struct UpdateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     /// Who the key is for (1 to 100 characters, no control characters).
-    #[schema(
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(max_length = 100, pattern = "text:line")]
     pub name: String,
     /// E.g. `["articles:read", "feeds:read"]`: at least one.
     #[schema(min_items = 1, value_type = Vec<ApiKeyScope>)]

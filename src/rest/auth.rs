@@ -91,11 +91,7 @@ impl From<Session> for TokenResponse {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Case and surrounding spaces do not matter.
-    #[schema(
-        min_length = 1,
-        max_length = 254,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 254, pattern = "text:not-blank")]
     pub email: String,
     /// At most 256 characters.
     #[schema(min_length = 1, max_length = 256)]

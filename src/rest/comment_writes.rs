@@ -39,10 +39,7 @@ pub struct PostCommentRequest {
     #[schema(value_type = Option<crate::content::ids::schema::CommentId>)]
     pub parent_id: Option<String>,
     /// A guest's name, 1 to 80 characters without markup.
-    #[schema(
-        max_length = 80,
-        pattern = "^[^<]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<]*$"
-    )]
+    #[schema(max_length = 80, pattern = "text:name")]
     pub author_name: Option<String>,
     #[schema(
         max_length = 254,
@@ -50,11 +47,7 @@ pub struct PostCommentRequest {
     )]
     pub author_email: Option<String>,
     /// Plain text, 2 to 5000 characters; markup is removed.
-    #[schema(
-        min_length = 2,
-        max_length = 5000,
-        pattern = "^[^<>&]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<>&]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<>&]*$"
-    )]
+    #[schema(min_length = 2, max_length = 5000, pattern = "text:clean-2")]
     pub body: String,
     /// Leave empty (a field for robots).
     pub website: Option<String>,
@@ -67,6 +60,7 @@ pub struct PostCommentRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmCommentEmailRequest {
+    #[schema(min_length = 1, pattern = "text:not-blank")]
     pub token: String,
 }
 
@@ -114,11 +108,7 @@ pub struct Accepted {
 #[serde(deny_unknown_fields)]
 pub struct ReportCommentRequest {
     /// Why the comment should be looked at (1 to 500 characters).
-    #[schema(
-        min_length = 1,
-        max_length = 500,
-        pattern = "^[^<>&]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<>&]*$"
-    )]
+    #[schema(min_length = 1, max_length = 500, pattern = "text:clean")]
     pub reason: String,
 }
 
@@ -131,10 +121,7 @@ pub struct ShareArticleRequest {
     )]
     pub recipient_email: String,
     /// 1 to 80 characters without markup.
-    #[schema(
-        max_length = 80,
-        pattern = "^[^<]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^<]*$"
-    )]
+    #[schema(max_length = 80, pattern = "text:name")]
     pub sender_name: String,
     /// At most 1000 characters.
     #[schema(max_length = 1000)]
@@ -212,7 +199,9 @@ pub async fn create_article_comment(
     path = "/v1/comment-emails/confirm",
     tag = "comments",
     request_body = ConfirmCommentEmailRequest,
-    responses((status = 200, description = "The email is confirmed", body = ConfirmedCommentEmailData), InvalidBody)
+    responses((status = 200, description = "The email is confirmed", body = ConfirmedCommentEmailData), InvalidBody,
+        (status = 404, description = "No confirmation link has this token", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The link was already used, or has expired (commenting again sends a new one)", body = super::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn confirm_comment_email(
     State(state): State<AppState>,

@@ -192,6 +192,43 @@ impl utoipa::Modify for SparseFieldsets {
     }
 }
 
+/// A text field's schema names its rule with a marker (`pattern = "text:line"`); the
+/// expression is written once, in `content::text::patterns`, and put in its place here.
+struct TextPatterns;
+
+impl utoipa::Modify for TextPatterns {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        fn substitute(value: &mut serde_json::Value) {
+            match value {
+                serde_json::Value::Object(fields) => {
+                    for (key, field) in fields.iter_mut() {
+                        let marked = match (key.as_str(), field.as_str()) {
+                            ("pattern", Some(marker)) => crate::content::text::patterns::MARKERS
+                                .iter()
+                                .find(|(name, _)| *name == marker)
+                                .map(|(_, pattern)| *pattern),
+                            _ => None,
+                        };
+                        match marked {
+                            Some(pattern) => *field = pattern.into(),
+                            None => substitute(field),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(substitute),
+                _ => {}
+            }
+        }
+        let Ok(mut value) = serde_json::to_value(&*openapi) else {
+            return;
+        };
+        substitute(&mut value);
+        if let Ok(written) = serde_json::from_value(value) {
+            *openapi = written;
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -269,7 +306,7 @@ impl utoipa::Modify for SparseFieldsets {
         webhooks::replay_webhook_delivery,
         sync::sync_articles,
     ),
-    modifiers(&SecuritySchemes, &ParameterErrors, &SparseFieldsets),
+    modifiers(&SecuritySchemes, &ParameterErrors, &SparseFieldsets, &TextPatterns),
     components(schemas(
         Problem, envelope::PageMeta, envelope::Links, params::SortParam, comments::CommentView,
         ids::ArticleKey, ids::RubricKey, ids::AuthorKey, ids::TagKey, ids::CommentId,
@@ -321,6 +358,13 @@ mod tests {
             }
             _ => {}
         }
+    }
+
+    /// Every text marker was replaced by its expression.
+    #[test]
+    fn no_text_marker_is_left_in_the_contract() {
+        let doc = serde_json::to_string(&super::openapi()).expect("the contract is JSON");
+        assert!(!doc.contains("\"pattern\":\"text:"), "a text marker left");
     }
 
     /// A `$ref` to a schema the document does not define breaks every client generator

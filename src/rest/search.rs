@@ -18,7 +18,7 @@ use crate::ratelimit::ClientIp;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The words to look for (1 to 200 characters).
-    #[param(required = true, value_type = String, max_length = 200, pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]")]
+    #[param(required = true, value_type = String, max_length = 200, pattern = "text:not-blank")]
     pub q: Option<String>,
     /// Page size (default 20, at most the page-size cap, 100 by default). Results page
     /// forward only.

@@ -52,16 +52,10 @@ impl From<Record> for TrustedDocument {
 pub struct RegisterTrustedDocumentRequest {
     /// What the document is for (e.g. `partner-home`; 1 to 100 characters, no control
     /// characters).
-    #[schema(
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(max_length = 100, pattern = "text:line")]
     pub name: String,
     /// The GraphQL document's exact text (its hash is of these bytes), 1 to 32768 bytes.
-    #[schema(
-        max_length = 32768,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(max_length = 32768, pattern = "text:not-blank")]
     pub document: String,
 }
 

@@ -114,11 +114,12 @@ impl From<DeliveryRecord> for Delivery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
-    /// An absolute `http` or `https` URL, without credentials.
-    #[schema(
-        max_length = 2000,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
-    )]
+    /// An absolute `http` or `https` URL, without credentials, that reaches a public address:
+    /// a host that is an IP address (as WHATWG URL parsing reads it: `127.1`, `0x7f.1` and `0`
+    /// are addresses) must be a public one, and `localhost` names are refused; a name is
+    /// checked after resolution, at each delivery (internal networks are opened by
+    /// `KIOSQUE_WEBHOOK_ALLOW_NETWORKS`).
+    #[schema(max_length = 2000, pattern = "text:http-url")]
     pub url: String,
     /// At least one of `article.published`, `article.updated`, `article.unpublished`,
     /// `comment.approved`.
@@ -135,10 +136,8 @@ pub struct CreateWebhookRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
-    #[schema(
-        max_length = 2000,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$"
-    )]
+    /// As when creating: an `http` or `https` URL that reaches a public address.
+    #[schema(max_length = 2000, pattern = "text:http-url")]
     pub url: Option<String>,
     #[schema(min_items = 1, value_type = Option<Vec<WebhookEvent>>)]
     pub events: Option<Vec<String>>,

@@ -247,8 +247,8 @@ async fn a_used_or_expired_confirmation_link_is_refused_with_a_clear_error() {
     assert_eq!(status, StatusCode::OK);
     // Used: refused, through both doors.
     let (status, body) = confirm_rest(&app, &tokens[0]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["code"], "BAD_USER_INPUT");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "CONFLICT");
     assert!(
         body["detail"]
             .as_str()
@@ -257,8 +257,7 @@ async fn a_used_or_expired_confirmation_link_is_refused_with_a_clear_error() {
         "{body}"
     );
     let data = app.graphql(CONFIRM, json!({ "token": tokens[0] })).await;
-    assert_eq!(error_code(&data), "BAD_USER_INPUT", "{data}");
-    assert_eq!(data["errors"][0]["extensions"]["field"], "token");
+    assert_eq!(error_code(&data), "CONFLICT", "{data}");
 
     // Expired: a second address, its link past its lifetime.
     post_guest(&app, "autre@example.fr", "Bonjour.").await;
@@ -273,7 +272,7 @@ async fn a_used_or_expired_confirmation_link_is_refused_with_a_clear_error() {
     .await
     .expect("expire the link");
     let (status, body) = confirm_rest(&app, &expired).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(
         body["detail"]
             .as_str()
@@ -283,14 +282,8 @@ async fn a_used_or_expired_confirmation_link_is_refused_with_a_clear_error() {
     );
     // Unknown and empty tokens.
     let (status, body) = confirm_rest(&app, "made-up").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("not valid"),
-        "{body}"
-    );
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["code"], "NOT_FOUND");
     let (status, _) = confirm_rest(&app, " ").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

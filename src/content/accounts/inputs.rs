@@ -61,7 +61,7 @@ impl DisplayName {
         if name.is_empty() {
             return Err(AppError::invalid(field, format!("{field} is required")));
         }
-        if name.chars().count() > NAME_MAX_LEN {
+        if raw.chars().count() > NAME_MAX_LEN {
             return Err(AppError::invalid(
                 field,
                 format!("{field} has at most {NAME_MAX_LEN} characters"),

@@ -75,8 +75,9 @@ impl Content {
     }
 }
 
+/// A link that was used, or has expired: its state forbids it (the token was one we sent).
 fn refused(message: &str) -> AppError {
-    AppError::invalid("token", message)
+    AppError::Conflict(message.into())
 }
 
 impl CommentEmails<'_> {
@@ -134,7 +135,7 @@ impl CommentEmails<'_> {
         if token.is_empty() {
             return Err(AppError::invalid("token", "token is required"));
         }
-        let not_valid = || refused("this confirmation link is not valid");
+        let not_valid = || AppError::not_found("confirmation link");
         if token.len() > SECRET_MAX {
             return Err(not_valid());
         }

@@ -136,10 +136,10 @@ pub fn body(raw: &str, max_links: u32) -> AppResult<String> {
 
 /// A checked display name.
 pub fn author_name(field: &str, raw: Option<&str>) -> AppResult<String> {
-    let name = raw.unwrap_or_default().trim();
+    let raw = raw.unwrap_or_default();
+    let name = raw.trim();
     crate::content::text::check_line(field, name)?;
-    let len = name.chars().count();
-    if len == 0 || len > NAME_MAX || name.contains('<') {
+    if name.is_empty() || raw.chars().count() > NAME_MAX || name.contains('<') {
         return Err(AppError::invalid(
             field,
             format!("a name is 1 to {NAME_MAX} characters, without markup"),

@@ -34,11 +34,7 @@ pub const MAX_SOURCES: usize = 50;
 #[serde(deny_unknown_fields)]
 pub struct ArticleInput {
     /// 1 to 300 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 300,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 300, pattern = "text:line")]
     pub title: String,
     /// Generated from the title when absent (accents folded, `-2`, `-3`… on a clash); a
     /// given slug that is taken is a conflict.
@@ -47,10 +43,11 @@ pub struct ArticleInput {
     pub slug: Option<String>,
     /// The lead paragraph, at most 1000 characters.
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(max_length = 1000, pattern = "text:prose")]
     pub standfirst: Option<String>,
     /// Markdown, at most 200 KB.
     #[serde(default)]
+    #[schema(pattern = "text:markdown")]
     pub body: Option<String>,
     /// ISO 639-1 code; `fr` when absent.
     #[serde(default)]
@@ -71,19 +68,16 @@ pub struct ArticleInput {
     #[schema(max_items = 50)]
     pub sources: Option<Vec<SourceInput>>,
     #[serde(default)]
-    #[schema(
-        max_length = 2048,
-        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
-    )]
+    #[schema(max_length = 2048, pattern = "text:http-url-or-blank")]
     pub featured_image_url: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = "text:optional-line")]
     pub featured_image_alt: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = "text:optional-line")]
     pub seo_title: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(max_length = 1000, pattern = "text:optional-line")]
     pub seo_description: Option<String>,
 }
 
@@ -92,25 +86,23 @@ pub struct ArticleInput {
 #[graphql(name = "UpdateArticleInput")]
 #[serde(deny_unknown_fields)]
 pub struct ArticlePatch {
-    /// REST only (GraphQL takes it as an argument): the version the change is based on,
-    /// unless an `If-Match: "<version>"` header gives it.
+    /// REST only (GraphQL takes it as an argument): the version the change is based on. An
+    /// `If-Match: "<version>"` header may give it instead; without either, the edit is a 422.
     #[graphql(skip)]
     #[serde(default)]
+    #[schema(value_type = i32, required = true, minimum = 1)]
     pub version: Option<i32>,
     #[serde(default)]
-    #[schema(
-        min_length = 1,
-        max_length = 300,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 300, pattern = "text:line")]
     pub title: Option<String>,
     #[serde(default)]
     #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(max_length = 1000, pattern = "text:prose")]
     pub standfirst: Option<String>,
     #[serde(default)]
+    #[schema(pattern = "text:markdown")]
     pub body: Option<String>,
     #[serde(default)]
     #[schema(pattern = "^[a-z]{2}$")]
@@ -129,22 +121,19 @@ pub struct ArticlePatch {
     pub sources: Option<Vec<SourceInput>>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
-    #[schema(
-        max_length = 2048,
-        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
-    )]
+    #[schema(max_length = 2048, pattern = "text:http-url-or-blank")]
     pub featured_image_url: MaybeUndefined<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = "text:optional-line")]
     pub featured_image_alt: MaybeUndefined<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = "text:optional-line")]
     pub seo_title: MaybeUndefined<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
-    #[schema(max_length = 1000)]
+    #[schema(max_length = 1000, pattern = "text:optional-line")]
     pub seo_description: MaybeUndefined<String>,
 }
 
@@ -153,18 +142,11 @@ pub struct ArticlePatch {
 #[serde(deny_unknown_fields)]
 pub struct SourceInput {
     /// 1 to 120 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 120, pattern = "text:line")]
     pub name: String,
     /// `http` or `https`, at most 2048 characters.
     #[serde(default)]
-    #[schema(
-        max_length = 2048,
-        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
-    )]
+    #[schema(max_length = 2048, pattern = "text:http-url-or-blank")]
     pub url: Option<String>,
 }
 
@@ -173,18 +155,14 @@ pub struct SourceInput {
 #[graphql(name = "CreateRubricInput")]
 #[serde(deny_unknown_fields)]
 pub struct RubricInput {
-    #[schema(
-        min_length = 1,
-        max_length = 100,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 100, pattern = "text:line")]
     pub name: String,
     /// Generated from the name when absent.
     #[serde(default)]
     #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, pattern = "text:prose")]
     pub description: Option<String>,
     /// The parent rubric's global id or slug.
     #[serde(default)]
@@ -202,17 +180,13 @@ pub struct RubricInput {
 #[serde(deny_unknown_fields)]
 pub struct RubricPatch {
     #[serde(default)]
-    #[schema(
-        min_length = 1,
-        max_length = 100,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 100, pattern = "text:line")]
     pub name: Option<String>,
     #[serde(default)]
     #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, pattern = "text:prose")]
     pub description: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<RubricKey>)]
@@ -228,24 +202,17 @@ pub struct RubricPatch {
 #[serde(deny_unknown_fields)]
 pub struct AuthorInput {
     /// The name shown in bylines.
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 120, pattern = "text:line")]
     pub name: String,
     /// Generated from the name when absent.
     #[serde(default)]
     #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 5000, pattern = "text:prose")]
     pub bio: Option<String>,
     #[serde(default)]
-    #[schema(
-        max_length = 2048,
-        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
-    )]
+    #[schema(max_length = 2048, pattern = "text:http-url-or-blank")]
     pub avatar_url: Option<String>,
 }
 
@@ -255,24 +222,17 @@ pub struct AuthorInput {
 #[serde(deny_unknown_fields)]
 pub struct AuthorPatch {
     #[serde(default)]
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 120, pattern = "text:line")]
     pub name: Option<String>,
     #[serde(default)]
     #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 5000, pattern = "text:prose")]
     pub bio: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
-    #[schema(
-        max_length = 2048,
-        pattern = "^(?:[\\t-\\r ]*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?)$"
-    )]
+    #[schema(max_length = 2048, pattern = "text:http-url-or-blank")]
     pub avatar_url: MaybeUndefined<String>,
 }
 
@@ -281,11 +241,7 @@ pub struct AuthorPatch {
 #[graphql(name = "CreateTagInput")]
 #[serde(deny_unknown_fields)]
 pub struct TagInput {
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 120, pattern = "text:line")]
     pub name: String,
     /// Generated from the name when absent.
     #[serde(default)]
@@ -299,11 +255,7 @@ pub struct TagInput {
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
     #[serde(default)]
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 120, pattern = "text:line")]
     pub name: Option<String>,
     #[serde(default)]
     #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -322,8 +274,9 @@ pub fn prose(field: &str, raw: &str, min: usize, max: usize) -> AppResult<String
 
 /// An optional text: empty means none.
 pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> AppResult<Option<String>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
+    match raw {
+        None => Ok(None),
+        Some(v) if v.trim().is_empty() => Ok(None),
         Some(v) => text(field, v, 0, max).map(Some),
     }
 }

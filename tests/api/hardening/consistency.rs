@@ -314,3 +314,43 @@ async fn json_objects_that_name_a_key_twice_are_refused_by_both_doors() {
         assert!(message.contains("duplicate key"), "{message}");
     }
 }
+
+/// A text is bounded as sent, as the contract's `maxLength` says (finding 8: a name padded
+/// with spaces past its maximum was accepted, trimmed, although the contract refused it);
+/// the trimmed text must still hold something.
+#[tokio::test]
+async fn texts_are_bounded_as_sent_and_trimmed_when_kept() {
+    let app = TestApp::spawn().await;
+    let editor = app.token(Role::Editor).await;
+    let padded = format!("Nom{}", " ".repeat(120));
+    let (status, _, answer) = post_raw(
+        &app,
+        "/v1/tags",
+        Some(&editor),
+        json!({ "name": padded }).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["field"], "name");
+    let share = format!("/v1/articles/{}/share", fx::COMMENTED_SLUG);
+    let (status, _, answer) = post_raw(
+        &app,
+        &share,
+        None,
+        json!({ "recipient_email": "b@example.org", "sender_name": format!("Zoé{}", " ".repeat(80)) })
+            .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["field"], "sender_name");
+    // Within the bound, the stored text is trimmed.
+    let (status, _, answer) = post_raw(
+        &app,
+        "/v1/tags",
+        Some(&editor),
+        json!({ "name": "  Météo\u{a0} " }).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["data"]["name"], "Météo");
+}
