@@ -142,9 +142,8 @@ impl Db {
             // use fails its statement (503 to the client) and is closed by the pool.
             .test_before_acquire_if_idle_for(Duration::from_secs(1))
             .map_sqlx_sqlite_opts(|opts| {
-                // Planner statistics: see [`statistics`].
-                statistics::sqlite_options(opts)
-                    .create_if_missing(true)
+                // Planner statistics are gathered off the connection path: see [`statistics`].
+                opts.create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                     .foreign_keys(true)
@@ -181,10 +180,20 @@ impl Db {
     /// Runs a read-only statement outside any transaction and returns its rows: on the read
     /// pool on PostgreSQL, on the main pool on SQLite. Counted like any other statement.
     pub async fn read_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.read_all_planned(stmt, reads::Plan::Generic).await
+    }
+
+    /// [`Db::read_all`], planned as `plan` says (on PostgreSQL; SQLite plans every
+    /// statement when it is prepared, with its statistics, and binds values later).
+    pub async fn read_all_planned(
+        &self,
+        stmt: Statement,
+        plan: reads::Plan,
+    ) -> Result<Vec<QueryResult>, DbErr> {
         match &self.reads {
             Some(reads) => {
                 count_statement(&self.statements);
-                reads.all(&stmt).await
+                reads.all(&stmt, plan).await
             }
             None => self.conn.query_all_raw(stmt).await,
         }

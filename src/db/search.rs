@@ -6,13 +6,28 @@
 use sea_orm::DatabaseBackend;
 
 /// SQLite: the ids and relevance (`id`, `rank`: lower is better) of the articles matching the
-/// query in parameter `p`, read from the FTS5 index in rank order (ties by id), at most
-/// `bound` of them. Visibility is not applied: the caller joins them to the visible articles.
+/// query in parameter `p`, best first (ties by id). With a `bound`, of the `bound` most recent
+/// matches (highest ids: FTS5 reads its index in rowid order and stops there), ranked; without,
+/// of every match. FTS5 has no index in rank order: ranking every match of a common word read
+/// and scored each one (1.3 µs a match: 1.3 s for a word in every article at 1M articles).
+/// Visibility is not applied: the caller joins them to the visible articles.
 pub fn fts_candidates(p: &str, bound: Option<i64>) -> String {
-    let limit = bound.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    match bound {
+        Some(n) => format!(
+            "SELECT id, rank FROM (SELECT rowid AS id, rank FROM articles_fts \
+             WHERE articles_fts MATCH {p} ORDER BY rowid DESC LIMIT {n}) ORDER BY rank, id"
+        ),
+        None => format!(
+            "SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH {p} \
+             ORDER BY rank, rowid"
+        ),
+    }
+}
+
+/// SQLite: the ids (`id`) of the `n` most recent articles matching the query in parameter `p`.
+pub fn fts_recent(p: &str, n: i64) -> String {
     format!(
-        "SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH {p} \
-         ORDER BY rank, rowid{limit}"
+        "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH {p} ORDER BY rowid DESC LIMIT {n}"
     )
 }
 

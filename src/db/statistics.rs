@@ -3,10 +3,10 @@
 //! search ran past the request deadline (issue 16). Following SQLite's advice
 //! (<https://sqlite.org/lang_analyze.html>, "Recommended usage pattern"):
 //!
-//! - every pooled connection runs `PRAGMA optimize=0x10002` when it opens
-//!   ([`sqlite_options`]; without the suggested `analysis_limit`, see [`ANALYSIS_LIMIT`]);
-//! - a background task runs `PRAGMA optimize` every hour ([`spawn`]), so that a database grown
-//!   through normal use gets statistics too, and refreshes them as tables grow;
+//! - a background task of the server runs `PRAGMA optimize=0x10002` when the server starts,
+//!   then every hour ([`spawn`]; without the suggested `analysis_limit`, see
+//!   [`ANALYSIS_LIMIT`]), so that a database grown through normal use gets statistics too, and
+//!   refreshes them as tables grow;
 //! - a bulk load (`kiosque seed`) ends with `ANALYZE` ([`analyze`]), on both engines: on
 //!   PostgreSQL autovacuum would get there later, but the first requests should not wait.
 //!
@@ -19,7 +19,6 @@
 
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr};
 use tokio::sync::watch;
 
@@ -37,14 +36,6 @@ pub const ANALYSIS_LIMIT: u32 = 0;
 /// How often the background task runs `PRAGMA optimize`.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(3600);
 
-/// The statistics settings of every SQLite connection: no analysis limit, then
-/// `PRAGMA optimize=0x10002` (0x10000: check every table, not only the ones this connection
-/// used; 0x2: analyse those whose statistics are missing or stale). Usually a no-op.
-pub fn sqlite_options(opts: SqliteConnectOptions) -> SqliteConnectOptions {
-    opts.analysis_limit(ANALYSIS_LIMIT)
-        .pragma("optimize", "0x10002")
-}
-
 /// Gathers statistics on every table, after a bulk load.
 pub async fn analyze(db: &Db) -> Result<(), DbErr> {
     match db.backend() {
@@ -60,28 +51,35 @@ pub async fn analyze(db: &Db) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Refreshes the statistics that need it (SQLite; on PostgreSQL autovacuum does).
+/// Refreshes the statistics that need it (SQLite; on PostgreSQL autovacuum does):
+/// `PRAGMA optimize=0x10002` (0x10000: check every table, not only the ones this connection
+/// used; 0x2: analyse those whose statistics are missing or stale). Usually a no-op.
+///
+/// Not when a connection opens, as SQLite suggests: without an analysis limit, that is a full
+/// `ANALYZE` inside the pool's acquire timeout whenever the statistics are stale, and at
+/// 435,000 articles it outlasted it: the server could not start, a seed stopped half-way.
 pub async fn refresh(db: &Db) -> Result<(), DbErr> {
     if db.backend() == DatabaseBackend::Sqlite {
         db.conn
             .execute_unprepared(&format!(
-                "PRAGMA analysis_limit={ANALYSIS_LIMIT}; PRAGMA optimize"
+                "PRAGMA analysis_limit={ANALYSIS_LIMIT}; PRAGMA optimize=0x10002"
             ))
             .await?;
     }
     Ok(())
 }
 
-/// The background task that runs [`refresh`] every [`REFRESH_EVERY`] until `stop`.
+/// The background task that runs [`refresh`] at once, then every [`REFRESH_EVERY`] until
+/// `stop`.
 pub fn spawn(db: Db, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            if let Err(err) = refresh(&db).await {
+                tracing::warn!(error = %err, "could not refresh the planner statistics");
+            }
             tokio::select! {
                 _ = tokio::time::sleep(REFRESH_EVERY) => {}
                 changed = stop.changed() => if changed.is_err() || *stop.borrow() { break },
-            }
-            if let Err(err) = refresh(&db).await {
-                tracing::warn!(error = %err, "could not refresh the planner statistics");
             }
         }
     })

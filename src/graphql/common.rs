@@ -84,7 +84,11 @@ pub(crate) fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
         .and_then(|c| c.0)
 }
 
-/// Relay's `PageInfo`.
+/// Relay's `PageInfo`. Every connection pages the same way: `first` (forward, with `after`)
+/// or `last` (backward, with `before`), never both directions at once; a page holds 0 to 100
+/// items (20 by default); a cursor is one this connection issued (`endCursor`,
+/// `startCursor`, an edge's `cursor`). Anything else is a `BAD_USER_INPUT` naming the
+/// argument.
 #[derive(SimpleObject, Clone, Default)]
 pub struct PageInfo {
     pub has_next_page: bool,

@@ -136,7 +136,12 @@ pub fn body(raw: &str, max_links: u32) -> AppResult<String> {
 
 /// A checked display name.
 pub fn author_name(field: &str, raw: Option<&str>) -> AppResult<String> {
-    let raw = raw.unwrap_or_default();
+    let Some(raw) = raw else {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} is required: a guest gives a name"),
+        ));
+    };
     let name = raw.trim();
     crate::content::text::check_line(field, name)?;
     if name.is_empty() || raw.chars().count() > NAME_MAX || name.contains('<') {
