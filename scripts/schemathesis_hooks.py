@@ -133,6 +133,23 @@ def _catalogue(base, kind):
     return keys
 
 
+def _published_comment_ids(base, slug):
+    """The ids of an article's published comments, read from its public list."""
+    from urllib.parse import quote
+
+    ids, after = set(), None
+    for _ in range(50):
+        path = f"/v1/articles/{quote(slug, safe='')}/comments?first=100" + (f"&after={after}" if after else "")
+        page = _get(base, path, None)
+        if not isinstance(page, dict):
+            return None
+        ids.update(item["id"] for item in page.get("data") or [])
+        after = (page.get("page") or {}).get("end_cursor")
+        if not (page.get("page") or {}).get("has_next_page") or not after:
+            return ids
+    return ids
+
+
 REFERENCE_FIELDS = {
     "rubric": "rubrics",
     "parent": "rubrics",
@@ -227,6 +244,10 @@ def _documented_rejection(case, response):
         me = _get(_base(response), "/v1/me", case.headers)
         user = (me or {}).get("data", me) if isinstance(me, dict) else None
         return isinstance(user, dict) and str(user.get("id")) == str(case.path_parameters["id"])
+    if field == "parent_id" and case.path == "/v1/articles/{slug}/comments":
+        # A reply answers a published comment of the same article (the description says so).
+        ids = _published_comment_ids(_base(response), str(case.path_parameters.get("slug", "")))
+        return ids is not None and str(body.get("parent_id") or "").strip() not in ids
     if field in ("author_name", "author_email") and case.path == "/v1/articles/{slug}/comments":
         # Guests give both (the description says so); a signed-in reader writes as themselves.
         return "authorization" not in headers and not str(body.get(field) or "").strip()
@@ -423,7 +444,26 @@ def _page_size_out_of_range(value):
     return isinstance(value, int) and not 0 <= value <= 100
 
 
+def _at_path(args, field):
+    """`(name, [value])` of a field path such as `sources[2].name` in an argument tree."""
+    parts = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]", field)
+    values = None
+    name = field
+    for key, index in parts:
+        if key:
+            name = key
+            values = _nested(args, key) if values is None else [
+                v[key] for v in values if isinstance(v, dict) and key in v
+            ]
+        else:
+            values = [v[int(index)] for v in values or [] if isinstance(v, list) and int(index) < len(v)]
+    return name, values or []
+
+
 def _argument_breaks_rule(name, args, message):
+    if "[" in name or "." in name:
+        leaf, values = _at_path(args, name)
+        return any(_breaks_rest_rule(REST_NAME.get(leaf, leaf), v) for v in values)
     present = {k: v for k, v in args.items() if v is not None}
     if name in PAGE_SIZES | CURSORS:
         if ("first" in present or "after" in present) and ("last" in present or "before" in present):
