@@ -528,6 +528,14 @@ def _documented_graphql_refusal(case, response, failure):
             args for _, _, args in fields
         ]
         message = error.get("message", "")
+        if name in REFERENCE_FIELDS and message.startswith("there is no"):
+            # A reference names an existing rubric, author or tag: checked against the API.
+            keys = _catalogue(_base(response), REFERENCE_FIELDS[name])
+            named = [v for args in candidates for value in _nested(args, name)
+                     for v in (value if isinstance(value, list) else [value]) if v is not None]
+            if keys is None or all(str(v).strip() in keys for v in named):
+                return False
+            continue
         if name in ("role", "disabled") and "your own" in message:
             if not any(_own_account(case, response, args) for args in candidates):
                 return False

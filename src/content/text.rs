@@ -118,6 +118,19 @@ pub mod patterns {
         };
     }
 
+    /// Any run of characters cleaning keeps as they are.
+    macro_rules! kept {
+        () => {
+            concat!("[^", cleaned!(), "]*")
+        };
+    }
+    /// One character cleaning keeps that is not blank.
+    macro_rules! shown {
+        () => {
+            concat!("[^", cleaned!(), blank_or_ctrl!(), "]")
+        };
+    }
+
     /// A required single line ([`super::line`] with `min` ≥ 1): trimmed, not blank.
     pub const LINE: &str = concat!(
         "^[",
@@ -155,32 +168,9 @@ pub mod patterns {
     /// A reader's text the service cleans (a report's reason): at least one character that
     /// cleaning keeps and that is not blank. The service also takes markup and control
     /// characters, and removes them: this is the text that passes unchanged.
-    pub const CLEAN_TEXT: &str = concat!(
-        "^[^",
-        cleaned!(),
-        "]*[^",
-        cleaned!(),
-        blank_or_ctrl!(),
-        "][^",
-        cleaned!(),
-        "]*$"
-    );
+    pub const CLEAN_TEXT: &str = concat!("^", kept!(), shown!(), kept!(), "$");
     /// The same with at least two such characters (a comment's body).
-    pub const CLEAN_TEXT_2: &str = concat!(
-        "^[^",
-        cleaned!(),
-        "]*[^",
-        cleaned!(),
-        blank_or_ctrl!(),
-        "][^",
-        cleaned!(),
-        "]*[^",
-        cleaned!(),
-        blank_or_ctrl!(),
-        "][^",
-        cleaned!(),
-        "]*$"
-    );
+    pub const CLEAN_TEXT_2: &str = concat!("^", kept!(), shown!(), kept!(), shown!(), kept!(), "$");
     /// An absolute `http` or `https` URL whose host is a DNS name or an IPv4 address, without
     /// credentials, port, query or fragment characters outside RFC 3986's.
     pub const HTTP_URL: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\.[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*(/[!$&-;=?-Z_a-z~]*)?$";

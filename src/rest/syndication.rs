@@ -118,11 +118,14 @@ fn conditional(state: &AppState, request: &HeaderMap, representation: Representa
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedParams {
-    /// Only this rubric (slug); an unknown one is a 404.
+    /// Only this rubric (slug, at most 200 characters); an unknown one is a 404.
+    #[param(max_length = 200)]
     pub rubric: Option<String>,
-    /// Only this author (slug); an unknown one is a 404.
+    /// Only this author (slug, at most 200 characters); an unknown one is a 404.
+    #[param(max_length = 200)]
     pub author: Option<String>,
-    /// Only this tag (slug); an unknown one is a 404.
+    /// Only this tag (slug, at most 200 characters); an unknown one is a 404.
+    #[param(max_length = 200)]
     pub tag: Option<String>,
     /// How many of the latest articles (default 20, 1 to the page-size cap, 100 by default).
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]

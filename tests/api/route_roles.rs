@@ -151,7 +151,7 @@ fn rest_table() -> Vec<Row> {
         row("POST",   "/v1/comments/{id}/reports",                   "/v1/comments/{pending}/reports",          g(r#"{"reason": "Insultant."}"#),                              "404 404 404 404 404 404 403"),
         row("POST",   "/v1/comments/{id}/reports",                   "/v1/comments/{pending_of_a}/reports",     g(r#"{"reason": "Insultant."}"#),                              "404 404 404 404 404 404 403"),
         row("POST",   "/v1/comments/{id}/reports",                   "/v1/comments/{missing_comment}/reports",  g(r#"{"reason": "Insultant."}"#),                              "404 404 404 404 404 404 403"),
-        row("POST",   "/v1/comment-emails/confirm",                  "/v1/comment-emails/confirm",              g(r#"{"token": "never-issued-token"}"#),                       "422 422 422 422 422 422 422"),
+        row("POST",   "/v1/comment-emails/confirm",                  "/v1/comment-emails/confirm",              g(r#"{"token": "never-issued-token"}"#),                       "404 404 404 404 404 404 404"),
         // Syndication: public, whoever asks (feeds and sitemaps show the public's view).
         row("GET",    "/v1/feeds/rss",                               "/v1/feeds/rss",                           None,                                                          "200 200 200 200 200 200 200"),
         row("GET",    "/v1/feeds/atom",                              "/v1/feeds/atom?rubric=international",     None,                                                          "200 200 200 200 200 200 200"),
@@ -240,7 +240,7 @@ fn graphql_table() -> Vec<Mutation> {
         mutation("postComment", "mutation($s: String!) { postComment(input: { articleSlug: $s, authorName: \"Zoé\", authorEmail: \"zoe@example.fr\", body: \"Un avis mesuré.\" }) { status } }", r#"{"s": "{public}"}"#, "ok ok ok ok ok ok FORBIDDEN"),
         mutation("postComment", "mutation($s: String!) { postComment(input: { articleSlug: $s, authorName: \"Zoé\", authorEmail: \"zoe@example.fr\", body: \"Un avis mesuré.\" }) { status } }", r#"{"s": "{fixed_draft}"}"#, "NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND FORBIDDEN"),
         mutation("reportComment", "mutation($id: ID!) { reportComment(id: $id, reason: \"Insultant.\") }", r#"{"id": "{approved}"}"#, "ok ok ok ok ok ok FORBIDDEN"),
-        mutation("confirmCommentEmail", "mutation { confirmCommentEmail(token: \"never-issued-token\") { guestKey } }", "{}", "BAD_USER_INPUT BAD_USER_INPUT BAD_USER_INPUT BAD_USER_INPUT BAD_USER_INPUT BAD_USER_INPUT BAD_USER_INPUT"),
+        mutation("confirmCommentEmail", "mutation { confirmCommentEmail(token: \"never-issued-token\") { guestKey } }", "{}", "NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND"),
         mutation("reportComment", "mutation($id: ID!) { reportComment(id: $id, reason: \"Insultant.\") }", r#"{"id": "{pending}"}"#, "NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND NOT_FOUND FORBIDDEN"),
         mutation("moderateComment", "mutation($id: ID!) { moderateComment(id: $id, action: APPROVE) { id } }", r#"{"id": "{pending}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN ok ok FORBIDDEN"),
         mutation("moderateComments", "mutation($id: ID!) { moderateComments(ids: [$id], action: REJECT) { id } }", r#"{"id": "{pending}"}"#, "UNAUTHENTICATED FORBIDDEN FORBIDDEN FORBIDDEN ok ok FORBIDDEN"),

@@ -418,8 +418,10 @@ mod tests {
     }
 
     #[test]
-    fn lengths_count_characters_and_trim() {
-        assert_eq!(text("title", "  Été  ", 1, 3).unwrap(), "Été");
+    fn lengths_count_characters_as_sent_and_trim() {
+        assert_eq!(text("title", "  Été  ", 1, 7).unwrap(), "Été");
+        // Bounded as sent (the contract's maxLength), not once trimmed.
+        assert!(text("title", " Été ", 1, 3).is_err());
         assert!(text("title", "   ", 1, 300).is_err());
         assert!(text("title", &"é".repeat(301), 1, 300).is_err());
         assert!(language("FR").is_err());
