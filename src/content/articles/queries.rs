@@ -600,8 +600,15 @@ impl Articles<'_> {
     ) -> AppResult<(i64, i64)> {
         let mut sql = Sql::new(self.backend());
         let p = sql.param(prepared.to_owned());
-        sql.push("SELECT ");
-        search_count(&mut sql, &p, viewer, filter, walk);
+        match walk {
+            // One walk of the index serves both figures.
+            Some(n) => sql.push(&format!(
+                "WITH m AS MATERIALIZED ({}) SELECT (SELECT count(*) FROM m) AS walked, ",
+                search::fts_recent(&p, n)
+            )),
+            None => sql.push("SELECT "),
+        };
+        search_count(&mut sql, &p, viewer, filter, walk.is_some());
         let rows = self
             .content
             .db
@@ -728,36 +735,24 @@ fn candidates_are_visible(backend: DatabaseBackend) -> bool {
 }
 
 /// Writes `(…) AS total_count`: the number of visible matches of the query in parameter `p`,
-/// counted up to [`SEARCH_COUNT_CAP`]; with `walk` (SQLite), among the most recent `walk`
-/// matches only, and `(…) AS walked`, how many matches that was.
-fn search_count(
-    sql: &mut Sql,
-    p: &str,
-    viewer: &Viewer,
-    filter: &ArticleFilter,
-    walk: Option<i64>,
-) {
+/// counted up to [`SEARCH_COUNT_CAP`]; with `in_walk` (SQLite), among the matches of the
+/// statement's `m` (the most recent ones) only.
+fn search_count(sql: &mut Sql, p: &str, viewer: &Viewer, filter: &ArticleFilter, in_walk: bool) {
     let backend = sql.backend;
-    match walk {
-        Some(n) => sql.push(&format!(
-            "(SELECT count(*) FROM (SELECT 1 FROM ({}) m {} WHERE ",
-            search::fts_recent(p, n),
+    if in_walk {
+        sql.push(&format!(
+            "(SELECT count(*) FROM (SELECT 1 FROM m {} WHERE ",
             candidate_join(backend, "c")
-        )),
-        None => sql.push(&format!(
+        ));
+    } else {
+        sql.push(&format!(
             "(SELECT count(*) FROM (SELECT 1 FROM articles c WHERE {} AND ",
             search::matches(backend, "c", p)
-        )),
-    };
+        ));
+    }
     visible(sql, "c", viewer);
     filters(sql, "c", filter, viewer);
     sql.push(&format!(
         " LIMIT {SEARCH_COUNT_CAP}) counted) AS total_count"
     ));
-    if let Some(n) = walk {
-        sql.push(&format!(
-            ", (SELECT count(*) FROM ({})) AS walked",
-            search::fts_recent(p, n)
-        ));
-    }
 }
