@@ -44,7 +44,7 @@ pub struct Shared {
     pub documents: graphql::http::DocumentCache,
     pub keys: Arc<crate::auth::jwt::Keys>,
     /// Sends "send to a friend" emails (the worker started by [`serve`]).
-    pub mailer: Arc<crate::mail::Mailer>,
+    pub mailer: Arc<crate::workers::mail::Mailer>,
     /// Automatic persisted queries (hash → document text).
     pub apq: graphql::apq::Apq,
     /// Counters and histograms served at `/metrics`.
@@ -64,14 +64,15 @@ impl AppState {
         let content = Content::new(db, config.max_page_size);
         // Sessions (sign-in, refresh) sign with the same keys that the extractors verify with.
         let content = content.with_keys(keys.clone());
-        let content = content.with_protection(crate::content::protection::Protection::from_config(
-            &config,
+        let content = content.with_protection(crate::content::protection::Protection::new(
+            &config.protection(),
+            config.rate_limiter(),
             secret.clone(),
         ));
         let mailer = Arc::new(
-            crate::mail::Mailer::from_config(&config).unwrap_or_else(|err| {
+            crate::workers::mail::Mailer::from_config(&config).unwrap_or_else(|err| {
                 tracing::error!(error = %err, "emails go to the log instead");
-                crate::mail::Mailer::log_only(&config)
+                crate::workers::mail::Mailer::log_only(&config)
             }),
         );
         let limits = graphql::Limits::from_config(&config);
@@ -94,11 +95,7 @@ impl AppState {
 }
 
 /// A random secret, for demo runs and tests that set none.
-pub fn random_secret() -> String {
-    use rand::Rng;
-    let bytes: [u8; 32] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::content::protection::random_secret;
 
 /// A request as the server hands it over, and the whole HTTP surface as one service.
 pub type HttpService =
@@ -124,7 +121,7 @@ pub fn build_service(state: AppState) -> HttpService {
         .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(|_panic| {
             tracing::error!("a handler panicked");
-            AppError::Internal("handler panicked".into()).into_response()
+            crate::problem::response(AppError::Internal("handler panicked".into()))
         }))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -169,8 +166,9 @@ async fn payload_too_large(
     if graphql {
         graphql::guard::RequestError::too_large().into_response(false)
     } else {
-        AppError::PayloadTooLarge("the request body is larger than this server accepts".into())
-            .into_response()
+        crate::problem::response(AppError::PayloadTooLarge(
+            "the request body is larger than this server accepts".into(),
+        ))
     }
 }
 
@@ -193,7 +191,7 @@ pub fn build_router(state: AppState) -> Router {
             get(graphql::http::graphql_get)
                 .post(graphql::http::graphql_post)
                 // ETag, 304, Cache-Control and Surrogate-Key for reads over GET (POSTs pass).
-                .layer(axum::middleware::from_fn(crate::rest::cache::http_cache)),
+                .layer(axum::middleware::from_fn(crate::http_cache::http_cache)),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -214,8 +212,8 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> AppError {
-    AppError::not_found("route")
+async fn not_found() -> crate::problem::ApiError {
+    AppError::not_found("route").into()
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -230,7 +228,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         )
             .into_response(),
         _ => {
-            let mut response = AppError::Unavailable.into_response();
+            let mut response = crate::problem::response(AppError::Unavailable);
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
@@ -246,7 +244,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let workers = spawn_workers(&state);
+    let workers = crate::workers::spawn(&state);
     let hardening = &state.config.hardening;
     let limits = crate::server::ServerLimits {
         header_read_timeout: hardening.header_read_timeout,
@@ -268,26 +266,6 @@ pub async fn serve(
         .unwrap_or_else(|_| tokio::time::Instant::now());
     workers.stop(start + limits.drain_timeout).await;
     served
-}
-
-/// The background workers, stopped together on shutdown. A new worker is one more line.
-fn spawn_workers(state: &AppState) -> crate::server::Workers {
-    let mut workers = crate::server::Workers::new();
-    let mail = state.mailer.clone().spawn(
-        state.content.clone(),
-        state.config.clone(),
-        workers.stopped(),
-    );
-    workers.add("email", mail);
-    let webhooks = Arc::new(crate::webhooks::WebhookWorker::from_config(&state.config)).spawn(
-        state.content.clone(),
-        state.config.clone(),
-        workers.stopped(),
-    );
-    workers.add("webhooks", webhooks);
-    let statistics = crate::db::statistics::spawn(state.db().clone(), workers.stopped());
-    workers.add("statistics", statistics);
-    workers
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -157,6 +157,37 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// What the content services need to protect readers' writes and searches.
+    pub fn protection(&self) -> crate::content::protection::ProtectionSettings {
+        crate::content::protection::ProtectionSettings {
+            comment_max_links: self.comment_max_links,
+            auto_approve_known: self.auto_approve_known,
+            rate_limit_window_secs: self.rate_limit_window_secs,
+            comments_per_client: self.comments_per_client,
+            comments_per_article: self.comments_per_article,
+            shares_per_client: self.shares_per_client,
+            reports_per_client: self.reports_per_client,
+            searches_per_client: self.searches_per_client,
+            pool_max_connections: self.pool.max_connections as u32,
+            search_wait: self.pool.acquire_timeout,
+            public_url: self.public_url.clone(),
+            webhook_networks: self.webhook_networks.clone(),
+        }
+    }
+
+    /// The rate-limit counters: in Redis when configured (shared by every instance), else in
+    /// this process.
+    pub fn rate_limiter(&self) -> crate::ratelimit::RateLimiter {
+        use crate::ratelimit::RateLimiter;
+        match &self.redis_url {
+            Some(url) => RateLimiter::redis(url, &self.redis_prefix).unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "KIOSQUE_REDIS_URL is not usable: rate limits are per instance");
+                RateLimiter::memory()
+            }),
+            None => RateLimiter::memory(),
+        }
+    }
+
     /// Reads the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -225,7 +256,7 @@ impl Config {
             site_name: get("KIOSQUE_SITE_NAME")
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(|| "Kiosque".into()),
-            sitemap_urls_per_file: crate::syndication::sitemap::MAX_URLS_PER_FILE,
+            sitemap_urls_per_file: crate::content::articles::MAX_SITEMAP_URLS_PER_FILE,
             webhook_poll: Duration::from_millis(parse(&get, "KIOSQUE_WEBHOOK_POLL_MS", 2_000)?),
             webhook_timeout: Duration::from_secs(parse(&get, "KIOSQUE_WEBHOOK_TIMEOUT_SECS", 10)?),
             webhook_retry_base: Duration::from_millis(parse(

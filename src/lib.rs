@@ -12,28 +12,18 @@ pub mod auth;
 pub mod commands;
 /// The typed configuration, read once from `KIOSQUE_*` variables.
 pub mod config;
-/// The domain: articles, authors, rubrics, comments; visibility and pagination rules.
-pub mod content;
-/// Connection, migrations, statement counting, engine differences.
-pub mod db;
-/// SeaORM entities, one file per table, no behaviour.
-pub mod entities;
-/// The one error type and its two renderings.
-pub mod error;
 /// The GraphQL door: schema, loaders, one file per area.
 pub mod graphql;
+/// HTTP caching of reads for both doors: ETag, 304, Cache-Control, Surrogate-Key.
+pub mod http_cache;
 /// JSON written by hand on the hot read paths (shared primitives).
 pub mod json;
-/// Outgoing email: the "send to a friend" worker (SMTP or the log transport).
-pub mod mail;
 /// `GET /metrics`: Prometheus counters and histograms, sampled gauges.
 pub mod metrics;
-/// Rate-limit counters: in process, or in Redis to hold across instances.
-pub mod ratelimit;
+/// Service errors rendered for HTTP: problem+json (RFC 9457) and GraphQL `extensions`.
+pub mod problem;
 /// The REST door under `/v1`: the route index, one file per area, OpenAPI.
 pub mod rest;
-/// RFC 3339 timestamps written without chrono's formatter (the hot JSON writers).
-pub mod rfc3339;
 /// Response headers every answer carries: security headers, `no-store` on authenticated
 /// traffic, CORS from configuration.
 pub mod security;
@@ -43,5 +33,8 @@ pub mod seed;
 pub mod server;
 /// Feeds (RSS, Atom, JSON Feed), the printable article, the sitemap and robots.txt.
 pub mod syndication;
-/// Outgoing webhooks: the worker that sends the signed deliveries of the outbox.
-pub mod webhooks;
+/// The background workers: email, webhook deliveries, planner statistics.
+pub mod workers;
+
+// The core, re-exported under the paths the server has always used (`crate::content`, …).
+pub use kiosque_core::{content, db, entities, error, identity, ratelimit, rfc3339};

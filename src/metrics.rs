@@ -20,7 +20,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm::ConnectionTrait;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -189,25 +189,7 @@ impl Metrics {
     /// Reads the gauges that are sampled at scrape time, then renders the registry.
     async fn render(&self, state: &AppState) -> Result<String, AppError> {
         let db = state.db();
-        let (size, idle, max) = match db.backend() {
-            DatabaseBackend::Postgres => {
-                let pool = db.conn.get_postgres_connection_pool();
-                (
-                    pool.size(),
-                    pool.num_idle(),
-                    pool.options().get_max_connections(),
-                )
-            }
-            DatabaseBackend::Sqlite => {
-                let pool = db.conn.get_sqlite_connection_pool();
-                (
-                    pool.size(),
-                    pool.num_idle(),
-                    pool.options().get_max_connections(),
-                )
-            }
-            _ => (0, 0, 0),
-        };
+        let (size, idle, max) = db.pool_status();
         self.pool_connections.set(i64::from(size));
         self.pool_idle.set(idle as i64);
         self.pool_max.set(i64::from(max));
@@ -286,7 +268,9 @@ pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderM
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-            return AppError::Unauthenticated("a metrics token is required".into()).into_response();
+            return crate::problem::response(AppError::Unauthenticated(
+                "a metrics token is required".into(),
+            ));
         }
     }
     let rendered = tokio::time::timeout(Duration::from_secs(3), state.metrics.render(&state)).await;
@@ -304,8 +288,8 @@ pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderM
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Ok(Err(err)) => err.into_response(),
-        Err(_) => AppError::Unavailable.into_response(),
+        Ok(Err(err)) => crate::problem::response(err),
+        Err(_) => crate::problem::response(AppError::Unavailable),
     }
 }
 

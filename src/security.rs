@@ -123,6 +123,6 @@ pub async fn test_slow_statement(
         .await
     {
         Ok(_) => axum::http::StatusCode::NO_CONTENT.into_response(),
-        Err(err) => crate::error::AppError::from(err).into_response(),
+        Err(err) => crate::problem::response(crate::error::AppError::from(err)),
     }
 }

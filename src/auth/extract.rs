@@ -25,7 +25,6 @@ pub async fn authenticate(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let (mut parts, body) = request.into_parts();
     match read_credentials(&parts, &state).await {
         Ok(actor) => {
@@ -33,7 +32,7 @@ pub async fn authenticate(
             next.run(axum::extract::Request::from_parts(parts, body))
                 .await
         }
-        Err(err) => err.into_response(),
+        Err(err) => crate::problem::response(err),
     }
 }
 
@@ -80,7 +79,7 @@ async fn read_credentials(parts: &Parts, state: &AppState) -> Result<Actor, AppE
 pub struct MaybeActor(pub Actor);
 
 impl FromRequestParts<AppState> for MaybeActor {
-    type Rejection = AppError;
+    type Rejection = crate::problem::ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -94,14 +93,14 @@ impl FromRequestParts<AppState> for MaybeActor {
 pub struct RequireActor(pub Actor);
 
 impl FromRequestParts<AppState> for RequireActor {
-    type Rejection = AppError;
+    type Rejection = crate::problem::ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match actor_of(parts, state).await? {
-            Actor::Anonymous => Err(AppError::Unauthenticated("sign in to do this".into())),
+            Actor::Anonymous => Err(AppError::Unauthenticated("sign in to do this".into()).into()),
             actor => Ok(Self(actor)),
         }
     }
@@ -111,12 +110,42 @@ impl FromRequestParts<AppState> for RequireActor {
 pub struct Reader(pub Viewer);
 
 impl FromRequestParts<AppState> for Reader {
-    type Rejection = AppError;
+    type Rejection = crate::problem::ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(Self(actor_of(parts, state).await?.viewer()))
+    }
+}
+
+/// The client's address: the peer of the connection (the server is served with
+/// `ConnectInfo`), or, behind a trusted reverse proxy (`KIOSQUE_TRUST_FORWARDED_FOR`), the
+/// last address of `X-Forwarded-For` (the one that proxy saw). `None` when unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl axum::extract::FromRequestParts<crate::app::AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .config
+            .trust_forwarded_for
+            .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|list| list.rsplit(',').next())
+            .and_then(|last| last.trim().parse().ok());
+        Ok(Self(forwarded.or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip())
+        })))
     }
 }

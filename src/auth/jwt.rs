@@ -146,6 +146,17 @@ impl Keys {
     }
 }
 
+/// The content services open sessions with these keys.
+impl crate::auth::TokenIssuer for Keys {
+    fn issue(&self, user: &UserActor) -> Result<String, AppError> {
+        Keys::issue(self, user)
+    }
+
+    fn ttl_secs(&self) -> i64 {
+        Keys::ttl_secs(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

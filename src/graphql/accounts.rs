@@ -246,7 +246,7 @@ impl AccountMutations {
             .login(
                 &email,
                 &password,
-                ctx.data_opt::<crate::ratelimit::ClientIp>()
+                ctx.data_opt::<crate::auth::extract::ClientIp>()
                     .and_then(|c| c.0),
             )
             .await

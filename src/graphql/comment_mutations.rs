@@ -6,6 +6,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::common::*;
+use crate::auth::extract::ClientIp;
 use crate::content::comments::moderation::{
     ModerationAction as Action, ModerationCounts as Counts, ModerationEntry, QueueFilter,
     QueueStatus, QueuedComment,
@@ -14,7 +15,6 @@ use crate::content::comments::posting::{NewComment, PostedComment, comment_id};
 use crate::content::ids::{self, Kind};
 use crate::content::pagination::Page;
 use crate::content::shares::NewShare;
-use crate::ratelimit::ClientIp;
 
 fn client(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
     ctx.data_opt::<ClientIp>().and_then(|c| c.0)

@@ -1,6 +1,6 @@
 //! Shared pieces of the GraphQL door: per-request data, page arguments, error mapping.
 
-use async_graphql::{Context, ErrorExtensions, SimpleObject};
+use async_graphql::{Context, SimpleObject};
 
 use crate::content::pagination::{PageArgs, PageInfo as ContentPageInfo, PageRequest};
 use crate::content::{Content, Viewer};
@@ -29,7 +29,6 @@ pub(crate) fn actor(ctx: &Context<'_>) -> crate::auth::Actor {
         .unwrap_or_default()
 }
 
-/// Maps a service error to a GraphQL error carrying `extensions.code`.
 /// A numeric id (users, API keys, webhooks and their deliveries); `field` names the argument.
 pub(crate) fn number(field: &str, id: &async_graphql::ID) -> GqlResult<i64> {
     id.parse::<i64>()
@@ -38,8 +37,9 @@ pub(crate) fn number(field: &str, id: &async_graphql::ID) -> GqlResult<i64> {
         .ok_or_else(|| gql(AppError::invalid(field, format!("{field} is a number"))))
 }
 
+/// Maps a service error to a GraphQL error carrying `extensions.code`.
 pub(crate) fn gql(err: AppError) -> async_graphql::Error {
-    err.extend()
+    crate::problem::graphql(&err)
 }
 
 pub(crate) type GqlResult<T> = async_graphql::Result<T>;
@@ -80,7 +80,7 @@ pub(crate) fn search_cost(first: Option<i32>, child: usize) -> usize {
 
 /// The client's address, as the HTTP layer saw it (for the per-client rate limits).
 pub(crate) fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
-    ctx.data_opt::<crate::ratelimit::ClientIp>()
+    ctx.data_opt::<crate::auth::extract::ClientIp>()
         .and_then(|c| c.0)
 }
 

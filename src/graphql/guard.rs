@@ -142,9 +142,9 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
         }
         // A slow body past the request deadline is answered 408 by the timeout layer; any
         // other read failure means the client went away or sent garbage.
-        Err(_) => Err(
-            crate::error::AppError::Malformed("the body could not be read".into()).into_response(),
-        ),
+        Err(_) => Err(crate::problem::response(crate::error::AppError::Malformed(
+            "the body could not be read".into(),
+        ))),
     }
 }
 
@@ -261,7 +261,9 @@ pub fn failed(response: async_graphql::Response, accepts_graphql_response: bool)
     };
     let body = match serde_json::to_vec(&response) {
         Ok(body) => body,
-        Err(_) => return crate::error::AppError::Internal("response".into()).into_response(),
+        Err(_) => {
+            return crate::problem::response(crate::error::AppError::Internal("response".into()));
+        }
     };
     let mut http = Response::new(Body::from(body));
     *http.status_mut() = status;

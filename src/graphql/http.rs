@@ -149,7 +149,7 @@ async fn execute(
         // A read over GET by the public without errors: the caching layer of the route gives
         // it an ETag, `Cache-Control: public` and its Surrogate-Keys. An answer with errors
         // (a partial answer, a refused request) is never shared.
-        extensions.insert(crate::rest::cache::CachePolicy::Public {
+        extensions.insert(crate::http_cache::CachePolicy::Public {
             max_age: state.config.cache_max_age,
         });
     }
@@ -245,7 +245,7 @@ async fn run(
 /// A request-level failure (bad credentials) as a GraphQL response: the error carries
 /// `extensions.code`, and the HTTP status is the error's own.
 fn failure(err: AppError) -> Response {
-    let status = err.status();
+    let status = crate::problem::status(&err);
     let body = serde_json::json!({
         "errors": [{ "message": err.public_message(), "extensions": { "code": err.code() } }]
     });
@@ -261,8 +261,8 @@ fn failure(err: AppError) -> Response {
 
 pub async fn graphql_post(
     State(state): State<AppState>,
-    client: crate::ratelimit::ClientIp,
-    actor: Result<MaybeActor, AppError>,
+    client: crate::auth::extract::ClientIp,
+    actor: Result<MaybeActor, crate::problem::ApiError>,
     request: axum::extract::Request,
 ) -> Response {
     // The request taken whole, not as `HeaderMap` + body: no copy of the headers.
@@ -277,7 +277,7 @@ pub async fn graphql_post(
     }
     let actor = match actor {
         Ok(MaybeActor(actor)) => actor,
-        Err(err) => return failure(err),
+        Err(err) => return failure(err.0),
     };
     let body =
         match guard::read_body(headers, body, state.config.hardening.graphql_body_limit).await {
@@ -305,14 +305,14 @@ pub async fn graphql_post(
 /// `GET /graphql`: a query in the query string, or GraphiQL in a browser (demo mode).
 pub async fn graphql_get(
     State(state): State<AppState>,
-    client: crate::ratelimit::ClientIp,
-    actor: Result<MaybeActor, AppError>,
+    client: crate::auth::extract::ClientIp,
+    actor: Result<MaybeActor, crate::problem::ApiError>,
     request: axum::extract::Request,
 ) -> Response {
     let (headers, uri) = (request.headers(), request.uri());
     let actor = match actor {
         Ok(MaybeActor(actor)) => actor,
-        Err(err) => return failure(err),
+        Err(err) => return failure(err.0),
     };
     let transport = Transport {
         get: true,
@@ -335,12 +335,16 @@ pub async fn graphql_get(
             );
             return page;
         }
-        return AppError::not_found("GraphiQL (served in demo mode only)").into_response();
+        return crate::problem::response(AppError::not_found(
+            "GraphiQL (served in demo mode only)",
+        ));
     }
     let request = match async_graphql::http::parse_query_string(query_string) {
         Ok(request) => request,
         Err(err) => {
-            return AppError::Malformed(format!("bad GraphQL GET request: {err}")).into_response();
+            return crate::problem::response(AppError::Malformed(format!(
+                "bad GraphQL GET request: {err}"
+            )));
         }
     };
     let request = match super::trusted::admit(&state, &actor, request).await {

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::cache::CacheKeys;
 use super::catalogue::{RubricRef, Tag};
 use super::envelope::{Here, Public, WriteJson, Written, envelopes};
 use super::error::ApiResult;
@@ -21,6 +20,7 @@ use crate::content::articles::{
 use crate::content::catalogue::SourceRecord;
 use crate::content::ids::{self, GlobalId, Kind};
 use crate::error::AppError;
+use crate::http_cache::CacheKeys;
 
 envelopes! {
     list ArticleList(ArticleSummary);
@@ -948,7 +948,7 @@ mod tests {
                 page: page(full),
                 formats: BodyFormats::ALL,
             };
-            let scanned = super::super::cache::surrogate_keys(written(&page).as_bytes(), None);
+            let scanned = crate::http_cache::surrogate_keys(written(&page).as_bytes(), None);
             assert_eq!(page.cache_keys().as_str(), scanned.join(" "));
             if full {
                 assert!(scanned.contains(&"comment-41".to_owned()), "{scanned:?}");

@@ -14,10 +14,10 @@ use super::json::ApiJson;
 use super::openapi::{InvalidBody, RateLimited, Unauthenticated};
 use crate::app::AppState;
 use crate::auth::Role;
+use crate::auth::extract::ClientIp;
 use crate::auth::extract::RequireActor;
 use crate::content::accounts::{Session, UserRecord};
 use crate::content::ids::{self, Kind};
-use crate::ratelimit::ClientIp;
 
 /// A staff or reader account.
 #[derive(Debug, Serialize, ToSchema)]

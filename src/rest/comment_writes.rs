@@ -15,12 +15,12 @@ use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, NotFound, RateLimited};
 use super::params::ApiPath;
 use crate::app::AppState;
+use crate::auth::extract::ClientIp;
 use crate::auth::extract::MaybeActor;
 use crate::content::comments::posting::{NewComment, PostedComment, comment_id};
 use crate::content::ids::{self, Kind};
 use crate::content::shares::NewShare;
 use crate::error::AppError;
-use crate::ratelimit::ClientIp;
 
 envelopes! {
     one PostedCommentData(PostedCommentView);

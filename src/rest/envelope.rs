@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::cache::{CacheKeys, CachePolicy};
 use crate::app::AppState;
 use crate::content::pagination::{Page, PageRequest};
+use crate::http_cache::{CacheKeys, CachePolicy};
 
 /// A list of resources, one page at a time, before it takes its named type (see
 /// [`envelopes!`](crate::rest::envelope::envelopes)).
@@ -236,7 +236,7 @@ impl<T: Serialize> IntoResponse for Public<T> {
         let mut buf = Vec::with_capacity(16 * 1024);
         match sonic_rs::to_writer(&mut buf, &self.body) {
             Ok(()) => self.respond(buf),
-            Err(err) => crate::error::AppError::Internal(err.to_string()).into_response(),
+            Err(err) => crate::problem::response(crate::error::AppError::Internal(err.to_string())),
         }
     }
 }

@@ -3,13 +3,12 @@
 //! from them. Handlers are named like their OpenAPI operations (`<verb>_<resource>`).
 //!
 //! Every list answers `{data, page, links}`, every resource `{data}`, every error
-//! problem+json; every public read goes through [`cache::http_cache`] (ETag, 304,
+//! problem+json; every public read goes through [`crate::http_cache::http_cache`] (ETag, 304,
 //! Cache-Control).
 
 mod accounts;
 mod articles;
 mod auth;
-pub mod cache;
 mod catalogue;
 mod comment_writes;
 mod comments;
@@ -53,7 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/authors/{slug}", get(catalogue::find_author))
         .route("/tags", get(catalogue::list_tags))
         .route("/tags/{slug}", get(catalogue::find_tag))
-        .layer(middleware::from_fn(cache::http_cache))
+        .layer(middleware::from_fn(crate::http_cache::http_cache))
         .merge(account_routes())
         .merge(comment_routes())
         .merge(editorial_routes())

@@ -10,9 +10,9 @@ use super::error::{ApiError, ApiResult};
 use super::openapi::{InvalidRequest, RateLimited};
 use super::params::{ApiQuery, ArticleFilterParams, PageParams, flag};
 use crate::app::AppState;
+use crate::auth::extract::ClientIp;
 use crate::auth::extract::Reader;
 use crate::content::articles::ArticleParts;
-use crate::ratelimit::ClientIp;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -144,8 +143,9 @@ pub async fn list_or_changes(
     match format!("{path}?{}", renamed.join("&")).parse() {
         Ok(uri) => parts.uri = uri,
         Err(_) => {
-            return crate::error::AppError::Malformed("a query string that cannot be read".into())
-                .into_response();
+            return crate::problem::response(crate::error::AppError::Malformed(
+                "a query string that cannot be read".into(),
+            ));
         }
     }
     sync_articles

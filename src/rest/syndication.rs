@@ -13,7 +13,6 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::cache::{CachePolicy, cache_control, matches_etag};
 use super::error::ApiResult;
 use super::openapi::{InvalidRequest, NotFound};
 use super::params::{ApiPath, ApiQuery, int};
@@ -22,6 +21,7 @@ use crate::auth::extract::{API_KEY_HEADER, MaybeActor, Reader};
 use crate::content::Viewer;
 use crate::content::syndication::FeedQuery;
 use crate::error::AppError;
+use crate::http_cache::{CachePolicy, cache_control, matches_etag};
 use crate::syndication::feeds::{self, FeedFormat};
 use crate::syndication::{Links, print, sitemap};
 

@@ -26,82 +26,17 @@ pub struct SeedReport {
     pub skipped: bool,
 }
 
-/// Bound parameters per statement on PostgreSQL (limit 65,535).
-const MAX_PARAMS_POSTGRES: usize = 30_000;
-/// Bound parameters per statement on SQLite (limit 32,766). Kept small on purpose: sqlx binds
-/// each parameter after looking its name up with `sqlite3_bind_parameter_name`, a linear scan,
-/// so binding costs O(parameters²) per statement (10,000 parameters per statement made
-/// binding 85 % of the seeding time).
-const MAX_PARAMS_SQLITE: usize = 1_000;
-/// Rows per multi-row `INSERT`.
-const MAX_ROWS: usize = 1_000;
-
-/// Inserts rows (`values` holds `cols.len()` values per row, row after row) with multi-row
 /// `INSERT … VALUES (…), (…)` statements, each under the engines' parameter limits.
 pub(crate) async fn insert_rows<C: ConnectionTrait>(
     conn: &C,
-    backend: DatabaseBackend,
     table: &str,
     cols: &[&str],
     values: Vec<Value>,
 ) -> Result<(), DbErr> {
-    let width = cols.len();
-    debug_assert!(width > 0 && values.len().is_multiple_of(width));
-    if values.is_empty() {
-        return Ok(());
-    }
-    let max_params = if backend == DatabaseBackend::Sqlite {
-        MAX_PARAMS_SQLITE
-    } else {
-        MAX_PARAMS_POSTGRES
-    };
-    let per_statement = (max_params / width).clamp(1, MAX_ROWS) * width;
-    let head = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut values = values.into_iter().peekable();
-    while values.peek().is_some() {
-        let chunk: Vec<Value> = values.by_ref().take(per_statement).collect();
-        let rows = chunk.len() / width;
-        let mut sql = String::with_capacity(head.len() + chunk.len() * 8);
-        sql.push_str(&head);
-        let mut n = 0;
-        for row in 0..rows {
-            sql.push_str(if row == 0 { "(" } else { ", (" });
-            for col in 0..width {
-                n += 1;
-                if col > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('$');
-                sql.push_str(&n.to_string());
-            }
-            sql.push(')');
-        }
-        conn.execute_raw(Statement::from_sql_and_values(backend, sql, chunk))
-            .await?;
-    }
-    Ok(())
+    crate::db::dialect::bulk_insert(conn, table, cols, values).await
 }
 
-/// After rows were written with explicit ids, moves PostgreSQL's sequences past them (SQLite's
-/// `AUTOINCREMENT` already follows the largest id ever inserted, through `sqlite_sequence`).
-pub(crate) async fn reset_sequences<C: ConnectionTrait>(
-    conn: &C,
-    backend: DatabaseBackend,
-    tables: &[&str],
-) -> Result<(), DbErr> {
-    if backend != DatabaseBackend::Postgres {
-        return Ok(());
-    }
-    for table in tables {
-        let sql = format!(
-            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-             COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-        );
-        conn.query_one_raw(Statement::from_string(backend, sql))
-            .await?;
-    }
-    Ok(())
-}
+pub(crate) use crate::db::dialect::reset_sequences;
 
 /// Whether `table` has at least one row.
 pub(crate) async fn has_rows<C: ConnectionTrait>(

@@ -20,7 +20,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DbErr, TransactionTrait, Value};
 use tokio::sync::mpsc;
 
 use super::words::{self, Bank};
@@ -103,11 +103,11 @@ pub async fn synthetic(
 
     progress("catalogue", 0, 3);
     let txn = db.conn.begin().await?;
-    report.rubrics = insert_rubrics(&txn, backend, anchor).await?;
+    report.rubrics = insert_rubrics(&txn, anchor).await?;
     progress("catalogue", 1, 3);
-    report.authors = insert_authors(&txn, backend, anchor).await?;
+    report.authors = insert_authors(&txn, anchor).await?;
     progress("catalogue", 2, 3);
-    report.tags = insert_tags(&txn, backend, anchor).await?;
+    report.tags = insert_tags(&txn, anchor).await?;
     txn.commit().await?;
     progress("catalogue", 3, 3);
 
@@ -133,26 +133,17 @@ pub async fn synthetic(
     for (b, batch) in batches.iter().enumerate() {
         let rows = receive(&mut rx, b).await?;
         let txn = db.conn.begin().await?;
-        insert_rows(&txn, backend, "articles", ARTICLE_COLUMNS, rows.articles).await?;
+        insert_rows(&txn, "articles", ARTICLE_COLUMNS, rows.articles).await?;
         insert_rows(
             &txn,
-            backend,
             "article_authors",
             &["article_id", "author_id", "position"],
             rows.authors,
         )
         .await?;
+        insert_rows(&txn, "article_tags", &["article_id", "tag_id"], rows.tags).await?;
         insert_rows(
             &txn,
-            backend,
-            "article_tags",
-            &["article_id", "tag_id"],
-            rows.tags,
-        )
-        .await?;
-        insert_rows(
-            &txn,
-            backend,
             "article_sources",
             &["article_id", "position", "name", "url"],
             rows.sources,
@@ -178,7 +169,7 @@ pub async fn synthetic(
     for b in 0..batches.len() {
         let (count, rows): (u64, Vec<Value>) = receive(&mut rx, b).await?;
         let txn = db.conn.begin().await?;
-        insert_rows(&txn, backend, "comments", COMMENT_COLUMNS, rows).await?;
+        insert_rows(&txn, "comments", COMMENT_COLUMNS, rows).await?;
         txn.commit().await?;
         done += count;
         progress("comments", done, total);
@@ -189,7 +180,6 @@ pub async fn synthetic(
     progress("sequences", 0, 1);
     reset_sequences(
         &db.conn,
-        backend,
         &[
             "rubrics",
             "authors",
@@ -731,7 +721,6 @@ fn push_capitalized(out: &mut String, s: &str) {
 
 async fn insert_rubrics<C: ConnectionTrait>(
     conn: &C,
-    backend: DatabaseBackend,
     anchor: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
     let created = anchor - Duration::days(HISTORY_DAYS + 30);
@@ -756,13 +745,12 @@ async fn insert_rubrics<C: ConnectionTrait>(
         "created_at",
         "updated_at",
     ];
-    insert_rows(conn, backend, "rubrics", cols, values).await?;
+    insert_rows(conn, "rubrics", cols, values).await?;
     Ok(words::RUBRICS.len())
 }
 
 async fn insert_authors<C: ConnectionTrait>(
     conn: &C,
-    backend: DatabaseBackend,
     anchor: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
     let mut rng = fastrand::Rng::with_seed(SEED ^ 0xa0);
@@ -798,15 +786,11 @@ async fn insert_authors<C: ConnectionTrait>(
         "created_at",
         "updated_at",
     ];
-    insert_rows(conn, backend, "authors", cols, values).await?;
+    insert_rows(conn, "authors", cols, values).await?;
     Ok(AUTHORS)
 }
 
-async fn insert_tags<C: ConnectionTrait>(
-    conn: &C,
-    backend: DatabaseBackend,
-    anchor: DateTime<Utc>,
-) -> Result<usize, DbErr> {
+async fn insert_tags<C: ConnectionTrait>(conn: &C, anchor: DateTime<Utc>) -> Result<usize, DbErr> {
     let mut values = Vec::new();
     let mut id = 0i64;
     for region in words::TAG_REGIONS {
@@ -827,14 +811,7 @@ async fn insert_tags<C: ConnectionTrait>(
         }
     }
     debug_assert_eq!(id as usize, TAGS);
-    insert_rows(
-        conn,
-        backend,
-        "tags",
-        &["id", "slug", "name", "created_at"],
-        values,
-    )
-    .await?;
+    insert_rows(conn, "tags", &["id", "slug", "name", "created_at"], values).await?;
     Ok(id as usize)
 }
 

@@ -7,8 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::{Links, escape};
 use crate::content::articles::{SitemapEntry, SitemapKind};
 
-/// The most URLs one sitemap file may hold (the protocol's limit).
-pub const MAX_URLS_PER_FILE: usize = 50_000;
+pub use crate::content::articles::MAX_SITEMAP_URLS_PER_FILE as MAX_URLS_PER_FILE;
 
 fn w3c(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
