@@ -1,8 +1,11 @@
-//! Kiosque — a headless content API for news and opinion publishers.
+//! Kiosque — a headless content API for news and opinion publishers: the server.
 //!
-//! The folders tell the architecture: `content` is the product (every rule lives there once);
-//! `graphql` and `rest` are two thin doors onto it; `entities` is the database's shape; the
-//! rest is plumbing.
+//! The product lives in `kiosque-core` (`core/`: content, entities, db, errors, identity),
+//! which knows nothing of HTTP or GraphQL execution. This crate holds what serves it:
+//! `graphql` and `rest`, two thin doors onto the same services; `auth` (tokens, keys,
+//! extractors); `problem` (errors rendered); `http_cache`; `syndication`; the `workers`;
+//! configuration, the server loop and the CLI. The core's modules are re-exported under
+//! their old paths (`crate::content`, `crate::db`, …).
 
 /// Router, shared state and the server loop (graceful shutdown).
 pub mod app;

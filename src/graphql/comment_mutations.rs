@@ -42,7 +42,7 @@ impl From<PostedComment> for PostedCommentPayload {
     fn from(c: PostedComment) -> Self {
         Self {
             id: ID(ids::encode(Kind::Comment, c.id)),
-            status: CommentStatus::parse(&c.status),
+            status: c.status,
             parent_id: c.parent_id.map(|p| ID(ids::encode(Kind::Comment, p))),
             author_name: c.author_name,
             body: c.body,
@@ -51,27 +51,7 @@ impl From<PostedComment> for PostedCommentPayload {
     }
 }
 
-/// Where a comment stands in moderation.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum CommentStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Spam,
-    Deleted,
-}
-
-impl CommentStatus {
-    fn parse(raw: &str) -> Self {
-        match raw {
-            "approved" => Self::Approved,
-            "rejected" => Self::Rejected,
-            "spam" => Self::Spam,
-            "deleted" => Self::Deleted,
-            _ => Self::Pending,
-        }
-    }
-}
+pub use crate::content::comments::CommentStatus;
 
 /// A part of the moderation queue.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
@@ -144,7 +124,7 @@ impl From<QueuedComment> for ModeratedComment {
     fn from(c: QueuedComment) -> Self {
         Self {
             id: ID(ids::encode(Kind::Comment, c.id)),
-            status: CommentStatus::parse(&c.status),
+            status: c.status,
             article_id: ID(ids::encode(Kind::Article, c.article_id)),
             article_slug: c.article_slug,
             article_title: c.article_title,
@@ -232,8 +212,8 @@ impl From<ModerationEntry> for ModerationLogEntry {
     fn from(e: ModerationEntry) -> Self {
         Self {
             action: e.action,
-            from_status: CommentStatus::parse(&e.from_status),
-            to_status: CommentStatus::parse(&e.to_status),
+            from_status: e.from_status,
+            to_status: e.to_status,
             reason: e.reason,
             actor_name: e.actor_name,
             created_at: e.created_at,

@@ -826,7 +826,7 @@ mod tests {
                 parent_id,
                 author_name: "Lectrice\tassidue".into(),
                 body: body.into(),
-                status: "approved".into(),
+                status: crate::content::comments::CommentStatus::Approved,
                 created_at,
             };
             (cursor, record)

@@ -76,7 +76,7 @@ pub struct ConfirmedCommentEmail {
 pub struct PostedCommentView {
     pub id: String,
     /// `pending` or `approved`.
-    pub status: String,
+    pub status: crate::content::comments::CommentStatus,
     pub parent_id: Option<String>,
     pub author_name: String,
     /// Plain text: escape it when rendering.

@@ -1,6 +1,7 @@
 //! Comment moderation over REST, for editors and admins: the queue and its counts, actions
 //! on one comment or many, and a comment's audit trail. Permissions are the service's.
 
+use crate::content::comments::CommentStatus;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -32,8 +33,7 @@ envelopes! {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModeratedComment {
     pub id: String,
-    /// `pending`, `approved`, `rejected`, `spam` or `deleted`.
-    pub status: String,
+    pub status: CommentStatus,
     pub article_id: String,
     pub article_slug: String,
     pub article_title: String,
@@ -100,8 +100,8 @@ impl From<ModerationCounts> for ModerationCountsView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModerationLogEntry {
     pub action: String,
-    pub from_status: String,
-    pub to_status: String,
+    pub from_status: CommentStatus,
+    pub to_status: CommentStatus,
     pub reason: Option<String>,
     /// The moderator's display name (absent if their account was removed).
     pub actor_name: Option<String>,

@@ -103,13 +103,14 @@ async fn a_request_past_its_deadline_gives_its_connection_back_at_once() {
     assert_eq!(slow.status(), 408, "{:?}", slow.text().await);
     assert!(started.elapsed() < Duration::from_secs(2));
     // The only connection is back: the next reads succeed at once, not after the
-    // statement's minute (or the pool's 2 s wait and a 503).
+    // statement's minute (or the pool's 2 s wait and a 503). The bound leaves room for a
+    // loaded 2-core machine and stays under the pool's wait.
     for _ in 0..3 {
         let started = Instant::now();
         let page = app.get("/v1/articles?first=1").await;
         assert_eq!(page.status(), 200);
         assert!(
-            started.elapsed() < Duration::from_millis(300),
+            started.elapsed() < Duration::from_secs(1),
             "took {:?}",
             started.elapsed()
         );
@@ -191,7 +192,7 @@ async fn a_search_flood_and_common_word_searches_leave_readers_served() {
     let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
     eprintln!("reader: {} reads, p99 {p99:?}", latencies.len());
     assert!(
-        p99 < Duration::from_millis(100),
+        p99 < Duration::from_millis(500),
         "reader p99 {p99:?} over {} reads",
         latencies.len()
     );

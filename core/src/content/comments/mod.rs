@@ -6,6 +6,9 @@ pub mod moderation;
 pub mod posting;
 pub mod queue;
 pub mod reports;
+pub mod status;
+
+pub use status::CommentStatus;
 
 use std::collections::HashMap;
 
@@ -26,7 +29,7 @@ pub struct CommentRecord {
     pub parent_id: Option<i64>,
     pub author_name: String,
     pub body: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -76,7 +79,7 @@ pub(crate) fn from_row_at(row: &QueryResult, at: usize) -> Result<CommentRecord,
         parent_id: col(row, at + 2)?,
         author_name: col(row, at + 3)?,
         body: col(row, at + 4)?,
-        status: col(row, at + 5)?,
+        status: CommentStatus::read(&col::<String>(row, at + 5)?)?,
         created_at: col(row, at + 6)?,
     })
 }

@@ -2,6 +2,7 @@
 //! one comment at a time or in bulk in one transaction, each written to the audit trail; and
 //! the trail itself. The queue is in `queue`, readers' reports in `reports`.
 
+use crate::content::comments::CommentStatus;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
@@ -58,12 +59,12 @@ impl ModerationAction {
         }
     }
 
-    fn to_status(self) -> &'static str {
+    fn to_status(self) -> CommentStatus {
         match self {
-            Self::Approve => "approved",
-            Self::Reject => "rejected",
-            Self::Spam => "spam",
-            Self::Delete => "deleted",
+            Self::Approve => CommentStatus::Approved,
+            Self::Reject => CommentStatus::Rejected,
+            Self::Spam => CommentStatus::Spam,
+            Self::Delete => CommentStatus::Deleted,
         }
     }
 }
@@ -76,8 +77,8 @@ pub struct ModerationEntry {
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
     pub action: String,
-    pub from_status: String,
-    pub to_status: String,
+    pub from_status: CommentStatus,
+    pub to_status: CommentStatus,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -146,24 +147,24 @@ impl Comments<'_> {
         }
         let to = action.to_status();
         for current in found {
-            let from = current.status.clone();
+            let from = CommentStatus::parse(&current.status)?;
             let id = current.id;
             let mut update: comment::ActiveModel = current.into();
-            update.status = Set(to.into());
+            update.status = Set(to.as_str().into());
             update.moderated_at = Set(Some(at));
             update.moderated_by = Set(Some(moderator.id));
             update.moderation_reason = Set(reason.clone());
             update.updated_at = Set(at);
             let saved = update.update(&txn).await?;
             if action == ModerationAction::Approve {
-                outbox::comment_approved(&txn, &saved, &from, at).await?;
+                outbox::comment_approved(&txn, &saved, from, at).await?;
             }
             comment_moderation::ActiveModel {
                 comment_id: Set(id),
                 actor_id: Set(Some(moderator.id)),
                 action: Set(action.as_str().into()),
-                from_status: Set(from),
-                to_status: Set(to.into()),
+                from_status: Set(from.as_str().into()),
+                to_status: Set(to.as_str().into()),
                 reason: Set(reason.clone()),
                 created_at: Set(at),
                 ..Default::default()
@@ -220,8 +221,8 @@ impl Comments<'_> {
                     actor_id: row.try_get("", "actor_id")?,
                     actor_name: row.try_get("", "actor_name")?,
                     action: row.try_get("", "action")?,
-                    from_status: row.try_get("", "from_status")?,
-                    to_status: row.try_get("", "to_status")?,
+                    from_status: CommentStatus::parse(&row.try_get::<String>("", "from_status")?)?,
+                    to_status: CommentStatus::parse(&row.try_get::<String>("", "to_status")?)?,
                     reason: row.try_get("", "reason")?,
                     created_at: row.try_get("", "created_at")?,
                 })

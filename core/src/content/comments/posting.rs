@@ -7,6 +7,7 @@
 //! email typed without its key proves nothing: that comment waits, and a confirmation email
 //! is queued to the address.
 
+use crate::content::comments::CommentStatus;
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -206,16 +207,16 @@ impl Writer {
     }
 }
 
-fn record(m: comment::Model) -> CommentRecord {
-    CommentRecord {
+fn record(m: comment::Model) -> AppResult<CommentRecord> {
+    Ok(CommentRecord {
         id: m.id,
         article_id: m.article_id,
         parent_id: m.parent_id,
         author_name: m.author_name,
         body: m.body,
-        status: m.status,
+        status: CommentStatus::parse(&m.status)?,
         created_at: m.created_at,
-    }
+    })
 }
 
 impl Comments<'_> {
@@ -288,13 +289,19 @@ impl Comments<'_> {
                 parent_id: input.parent_id,
                 author_name: writer.name,
                 body,
-                status: "pending".into(),
+                status: CommentStatus::Pending,
                 created_at: at,
             });
         }
         let trust = self.trust(&writer, input.guest_key.as_deref()).await?;
         let mut fresh = fresh;
-        fresh.status = Set(if trust.known { "approved" } else { "pending" }.into());
+        fresh.status = Set(if trust.known {
+            CommentStatus::Approved
+        } else {
+            CommentStatus::Pending
+        }
+        .as_str()
+        .into());
         fresh.client_hash = Set(Some(client_hash));
         fresh.created_at = Set(at);
         fresh.updated_at = Set(at);
@@ -305,7 +312,7 @@ impl Comments<'_> {
                     self.content.comment_emails().request(&txn, email).await?;
                 }
                 txn.commit().await?;
-                Ok(record(model))
+                record(model)
             }
             Err(err) => {
                 txn.rollback().await?;
@@ -356,7 +363,7 @@ impl Comments<'_> {
     async fn check_parent(&self, article_id: i64, parent_id: i64) -> AppResult<()> {
         let found = comment::Entity::find_by_id(parent_id)
             .filter(comment::Column::ArticleId.eq(article_id))
-            .filter(comment::Column::Status.eq("approved"))
+            .filter(comment::Column::Status.eq(CommentStatus::Approved.as_str()))
             .select_only()
             .column(comment::Column::Id)
             .into_tuple::<i64>()
@@ -397,7 +404,7 @@ impl Comments<'_> {
                 "this idempotency key was used for a different comment",
             ));
         }
-        Ok(Some(record(earlier)))
+        Ok(Some(record(earlier)?))
     }
 
     /// Whether the writer's comment is published at once (staff always; a reader with an
@@ -439,7 +446,8 @@ impl Comments<'_> {
 
     /// Whether the writer (an account, or a guest's email) has an approved comment.
     async fn has_approved(&self, conn: &impl ConnectionTrait, writer: &Writer) -> AppResult<bool> {
-        let mut query = comment::Entity::find().filter(comment::Column::Status.eq("approved"));
+        let mut query = comment::Entity::find()
+            .filter(comment::Column::Status.eq(CommentStatus::Approved.as_str()));
         query = match (writer.user_id, &writer.email) {
             (Some(user_id), _) => query.filter(comment::Column::UserId.eq(user_id)),
             (None, Some(email)) => query

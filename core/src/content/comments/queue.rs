@@ -1,6 +1,7 @@
 //! The moderation queue, for editors and admins: comments by status, or flagged by readers
 //! (with their reports), newest first, and the counts of each part.
 
+use crate::content::comments::CommentStatus;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -73,7 +74,7 @@ pub struct QueuedComment {
     /// Written by a signed-in reader (rather than a guest).
     pub signed_in: bool,
     pub body: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: DateTime<Utc>,
     pub moderated_at: Option<DateTime<Utc>>,
     pub moderation_reason: Option<String>,
@@ -118,7 +119,7 @@ fn queued_from_row(row: &QueryResult) -> Result<QueuedComment, sea_orm::DbErr> {
         author_name: row.try_get("", "author_name")?,
         signed_in: row.try_get::<Option<i64>>("", "user_id")?.is_some(),
         body: row.try_get("", "body")?,
-        status: row.try_get("", "status")?,
+        status: CommentStatus::read(&row.try_get::<String>("", "status")?)?,
         created_at: row.try_get("", "created_at")?,
         moderated_at: row.try_get("", "moderated_at")?,
         moderation_reason: row.try_get("", "moderation_reason")?,
@@ -213,13 +214,12 @@ impl Comments<'_> {
         let mut counts = ModerationCounts::default();
         for row in self.content.db.read_all(sql.build()).await? {
             let n: i64 = row.try_get("", "n")?;
-            match row.try_get::<String>("", "status")?.as_str() {
-                "pending" => counts.pending = n,
-                "approved" => counts.approved = n,
-                "rejected" => counts.rejected = n,
-                "spam" => counts.spam = n,
-                "deleted" => counts.deleted = n,
-                _ => {}
+            match CommentStatus::parse(&row.try_get::<String>("", "status")?)? {
+                CommentStatus::Pending => counts.pending = n,
+                CommentStatus::Approved => counts.approved = n,
+                CommentStatus::Rejected => counts.rejected = n,
+                CommentStatus::Spam => counts.spam = n,
+                CommentStatus::Deleted => counts.deleted = n,
             }
         }
         let mut flagged = Sql::new(self.backend());

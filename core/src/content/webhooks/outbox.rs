@@ -307,10 +307,11 @@ pub async fn article_deleted(
 pub async fn comment_approved(
     conn: &impl ConnectionTrait,
     saved: &comment::Model,
-    from: &str,
+    from: crate::content::comments::CommentStatus,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    if from == "approved" || saved.status != "approved" {
+    use crate::content::comments::CommentStatus;
+    if from == CommentStatus::Approved || saved.status != CommentStatus::Approved.as_str() {
         return Ok(());
     }
     let slug = article::Entity::find_by_id(saved.article_id)
