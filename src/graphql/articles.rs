@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::batch::Siblings;
@@ -478,40 +478,6 @@ pub struct ArticleEdge {
     pub node: ArticleNode,
 }
 
-/// Filters of article lists; all optional, combined with AND.
-#[derive(InputObject, Default)]
-#[graphql(name = "ArticleFilter")]
-pub struct ArticleFilterInput {
-    /// Rubric slug.
-    pub rubric: Option<String>,
-    /// Author slug.
-    pub author: Option<String>,
-    /// Tag slug.
-    pub tag: Option<String>,
-    /// Language code (`fr`, `en`).
-    pub language: Option<String>,
-    /// Published at or after this time.
-    pub published_after: Option<DateTime<Utc>>,
-    /// Published before this time.
-    pub published_before: Option<DateTime<Utc>>,
-    /// Staff only.
-    pub status: Option<ArticleStatus>,
-}
-
-impl From<ArticleFilterInput> for ArticleFilter {
-    fn from(f: ArticleFilterInput) -> Self {
-        Self {
-            rubric: f.rubric,
-            author: f.author,
-            tag: f.tag,
-            language: f.language,
-            published_after: f.published_after,
-            published_before: f.published_before,
-            status: f.status,
-        }
-    }
-}
-
 /// The home page.
 pub struct HomeNode {
     latest: Vec<ArticleNode>,
@@ -580,11 +546,11 @@ impl ArticleQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        filter: Option<ArticleFilterInput>,
+        filter: Option<ArticleFilter>,
         order_by: Option<ArticleOrder>,
     ) -> GqlResult<ArticleConnection> {
         let page = page_request(ctx, page_args(first, after, last, before))?;
-        let filter: ArticleFilter = filter.unwrap_or_default().into();
+        let filter = filter.unwrap_or_default();
         let page = content(ctx)
             .articles()
             .list(
@@ -610,10 +576,10 @@ impl ArticleQuery {
         query: String,
         first: Option<i32>,
         after: Option<String>,
-        filter: Option<ArticleFilterInput>,
+        filter: Option<ArticleFilter>,
     ) -> GqlResult<ArticleConnection> {
         let page = page_request(ctx, page_args(first, after, None, None))?;
-        let filter: ArticleFilter = filter.unwrap_or_default().into();
+        let filter = filter.unwrap_or_default();
         let page = content(ctx)
             .articles()
             .search_for(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 
-use super::articles::{ArticleConnection, ArticleFilterInput, article_connection, parts_for_items};
+use super::articles::{ArticleConnection, article_connection, parts_for_items};
 use super::batch::Siblings;
 use super::common::*;
 use crate::content::articles::{ArticleFilter, ArticleGroup, ArticleOrder, AuthorRef, RubricRef};
@@ -22,11 +22,11 @@ async fn grouped_articles(
     group: ArticleGroup,
     id: i64,
     args: PageArgs,
-    filter: Option<ArticleFilterInput>,
+    filter: Option<ArticleFilter>,
     order: ArticleOrder,
 ) -> GqlResult<ArticleConnection> {
     let page = page_request(ctx, args.clone())?;
-    let filter: ArticleFilter = filter.unwrap_or_default().into();
+    let filter = filter.unwrap_or_default();
     let with_total = selects(ctx, &["totalCount"]);
     let parts = parts_for_items(ctx);
     let viewer = viewer(ctx);
@@ -148,7 +148,7 @@ impl RubricNode {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        filter: Option<ArticleFilterInput>,
+        filter: Option<ArticleFilter>,
         order_by: Option<ArticleOrder>,
     ) -> GqlResult<ArticleConnection> {
         let args = page_args(first, after, last, before);
@@ -243,7 +243,7 @@ impl AuthorNode {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        filter: Option<ArticleFilterInput>,
+        filter: Option<ArticleFilter>,
         order_by: Option<ArticleOrder>,
     ) -> GqlResult<ArticleConnection> {
         let args = page_args(first, after, last, before);
@@ -301,7 +301,7 @@ impl TagNode {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        filter: Option<ArticleFilterInput>,
+        filter: Option<ArticleFilter>,
         order_by: Option<ArticleOrder>,
     ) -> GqlResult<ArticleConnection> {
         let args = page_args(first, after, last, before);

@@ -7,11 +7,8 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Variables};
 use async_graphql_value::{ConstValue, Value};
-use chrono::{DateTime, Utc};
 
-use crate::content::articles::{
-    ArticleFilter, ArticleOrder, ArticleParts, ArticleStatus, BodyFormats,
-};
+use crate::content::articles::{ArticleFilter, ArticleOrder, ArticleParts, BodyFormats};
 use crate::content::pagination::PageArgs;
 
 /// A response key and what goes under it.
@@ -556,36 +553,21 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The `ArticleFilter` input object, strictly: an unknown key or a wrong type is left to
-/// the general executor (which reports it properly).
+/// The `ArticleFilter` input object, parsed by the schema's own input type (the derive on
+/// the core's `ArticleFilter`): whatever it refuses is left to the general executor, which
+/// reports it properly.
+/// A key the type does not declare (which the executor reports) is left to it too.
 fn filter(map: &async_graphql_value::indexmap::IndexMap<Name, Value>) -> Option<ArticleFilter> {
-    let mut out = ArticleFilter::default();
-    for (key, value) in map {
-        let text = || match value {
-            Value::String(s) => Some(s.clone()),
-            _ => None,
-        };
-        let time = || text()?.parse::<DateTime<Utc>>().ok();
-        match key.as_str() {
-            "rubric" => out.rubric = Some(text()?),
-            "author" => out.author = Some(text()?),
-            "tag" => out.tag = Some(text()?),
-            "language" => out.language = Some(text()?),
-            "publishedAfter" => out.published_after = Some(time()?),
-            "publishedBefore" => out.published_before = Some(time()?),
-            "status" => {
-                out.status = Some(match enum_name(value)? {
-                    "DRAFT" => ArticleStatus::Draft,
-                    "SCHEDULED" => ArticleStatus::Scheduled,
-                    "PUBLISHED" => ArticleStatus::Published,
-                    "ARCHIVED" => ArticleStatus::Archived,
-                    _ => return None,
-                })
-            }
-            _ => return None,
-        }
-    }
-    Some(out)
+    use async_graphql::InputType;
+    // A variable inside the object (`{rubric: $r}`) is left to the executor too.
+    let value = Value::Object(map.clone()).into_const()?;
+    let parsed = ArticleFilter::parse(Some(value)).ok()?;
+    let ConstValue::Object(declared) = parsed.to_value() else {
+        return None;
+    };
+    map.keys()
+        .all(|key| declared.contains_key(key))
+        .then_some(parsed)
 }
 
 /// An enum value: a literal, or a string from a variable (the document was validated, so a

@@ -162,16 +162,27 @@ impl std::ops::BitOrAssign for BodyFormats {
     }
 }
 
-/// Filters of article lists (all optional, combined with AND).
+// One shape for the services, the GraphQL input object (through the `graphql` feature) and
+// the GraphQL fast path (which parses it with the same derive); REST reads its query
+// parameters into it.
+/// Filters of article lists; all optional, combined with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(name = "ArticleFilter"))]
 pub struct ArticleFilter {
+    /// Rubric slug.
     pub rubric: Option<String>,
+    /// Author slug.
     pub author: Option<String>,
+    /// Tag slug.
     pub tag: Option<String>,
+    /// Language code (`fr`, `en`).
     pub language: Option<String>,
+    /// Published at or after this time.
     pub published_after: Option<DateTime<Utc>>,
+    /// Published before this time.
     pub published_before: Option<DateTime<Utc>>,
-    /// Staff only; ignored (never widens visibility) for the public.
+    /// Staff only (for the public it never widens what is visible).
     pub status: Option<ArticleStatus>,
 }
 
