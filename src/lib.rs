@@ -1,6 +1,6 @@
 //! Kiosque — a headless content API for news and opinion publishers: the server.
 //!
-//! The product lives in `kiosque-core` (`core/`: content, entities, db, errors, identity),
+//! The product lives in `kiosque-core` (`crates/core/`: content, entities, db, errors, identity),
 //! which knows nothing of HTTP or GraphQL execution. This crate holds what serves it:
 //! `graphql` and `rest`, two thin doors onto the same services; `auth` (tokens, keys,
 //! extractors); `problem` (errors rendered); `http_cache`; `syndication`; the `workers`;

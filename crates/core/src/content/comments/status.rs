@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn the_database_allows_exactly_these_statuses() {
         let migration =
-            include_str!("../../../../migrations/src/m20261125_000004_create_comments.rs");
+            include_str!("../../../../../migrations/src/m20261125_000004_create_comments.rs");
         let allowed = "'pending', 'approved', 'rejected', 'spam', 'deleted'";
         assert!(
             migration.contains(allowed),

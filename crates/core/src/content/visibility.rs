@@ -91,7 +91,8 @@ mod tests {
             sql.text,
             "a.status IN ('published', 'scheduled') AND a.published_at <= $1"
         );
-        let migrations = include_str!("../../../migrations/src/m20261125_000008_byline_index.rs");
+        let migrations =
+            include_str!("../../../../migrations/src/m20261125_000008_byline_index.rs");
         assert!(migrations.contains("WHERE status IN ('published', 'scheduled')"));
     }
 }
