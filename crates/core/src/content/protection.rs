@@ -59,6 +59,7 @@ pub struct ProtectionSettings {
 
 impl Default for ProtectionSettings {
     fn default() -> Self {
+        let pool = crate::db::PoolSettings::default();
         Self {
             comment_max_links: 3,
             auto_approve_known: true,
@@ -68,8 +69,9 @@ impl Default for ProtectionSettings {
             shares_per_client: 10,
             reports_per_client: 20,
             searches_per_client: 60,
-            pool_max_connections: 10,
-            search_wait: std::time::Duration::from_secs(5),
+            // The pool's own defaults, not a copy of them.
+            pool_max_connections: pool.max_connections,
+            search_wait: pool.acquire_timeout,
             public_url: "http://127.0.0.1:8080".into(),
             webhook_networks: Default::default(),
         }
