@@ -2,14 +2,15 @@
 //! article to a friend, and the moderation queue, counts, actions and audit trail. Each
 //! field reads its caller and input and calls one content service, which holds the rules.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::common::*;
 use crate::auth::extract::ClientIp;
+// The core's records and enums are the schema's, under the names the schema gives them.
 use crate::content::comments::moderation::{
-    ModerationAction as Action, ModerationCounts as Counts, ModerationEntry, QueueFilter,
-    QueueStatus, QueuedComment,
+    ModerationAction, ModerationCounts, ModerationEntry as ModerationLogEntry, QueueFilter,
+    QueueStatus as ModerationStatus, QueuedComment as ModeratedComment,
 };
 use crate::content::comments::posting::{NewComment, PostedComment, comment_id};
 use crate::content::ids::{self, Kind};
@@ -53,94 +54,6 @@ impl From<PostedComment> for PostedCommentPayload {
 
 pub use crate::content::comments::CommentStatus;
 
-/// A part of the moderation queue.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ModerationStatus {
-    #[default]
-    Pending,
-    Approved,
-    Rejected,
-    Spam,
-    Deleted,
-    /// Reported by readers, not yet dealt with.
-    Flagged,
-}
-
-impl From<ModerationStatus> for QueueStatus {
-    fn from(s: ModerationStatus) -> Self {
-        match s {
-            ModerationStatus::Pending => Self::Pending,
-            ModerationStatus::Approved => Self::Approved,
-            ModerationStatus::Rejected => Self::Rejected,
-            ModerationStatus::Spam => Self::Spam,
-            ModerationStatus::Deleted => Self::Deleted,
-            ModerationStatus::Flagged => Self::Flagged,
-        }
-    }
-}
-
-/// What a moderator does to a comment (`DELETE` is soft: the audit trail stays).
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum ModerationAction {
-    Approve,
-    Reject,
-    Spam,
-    Delete,
-}
-
-impl From<ModerationAction> for Action {
-    fn from(a: ModerationAction) -> Self {
-        match a {
-            ModerationAction::Approve => Self::Approve,
-            ModerationAction::Reject => Self::Reject,
-            ModerationAction::Spam => Self::Spam,
-            ModerationAction::Delete => Self::Delete,
-        }
-    }
-}
-
-/// A comment as moderators see it.
-#[derive(SimpleObject)]
-pub struct ModeratedComment {
-    pub id: ID,
-    pub status: CommentStatus,
-    pub article_id: ID,
-    pub article_slug: String,
-    pub article_title: String,
-    pub parent_id: Option<ID>,
-    pub author_name: String,
-    /// Written by a signed-in reader rather than a guest.
-    pub signed_in: bool,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-    pub moderated_at: Option<DateTime<Utc>>,
-    pub moderation_reason: Option<String>,
-    /// Readers' reports not yet dealt with.
-    pub flag_count: i64,
-    pub flag_reasons: Vec<String>,
-}
-
-impl From<QueuedComment> for ModeratedComment {
-    fn from(c: QueuedComment) -> Self {
-        Self {
-            id: ID(ids::encode(Kind::Comment, c.id)),
-            status: c.status,
-            article_id: ID(ids::encode(Kind::Article, c.article_id)),
-            article_slug: c.article_slug,
-            article_title: c.article_title,
-            parent_id: c.parent_id.map(|p| ID(ids::encode(Kind::Comment, p))),
-            author_name: c.author_name,
-            signed_in: c.signed_in,
-            body: c.body,
-            created_at: c.created_at,
-            moderated_at: c.moderated_at,
-            moderation_reason: c.moderation_reason,
-            flag_count: c.flag_count,
-            flag_reasons: c.flag_reasons,
-        }
-    }
-}
-
 #[derive(SimpleObject)]
 pub struct ModerationEdge {
     pub cursor: String,
@@ -155,8 +68,8 @@ pub struct ModerationConnection {
     pub total_count: i64,
 }
 
-impl From<Page<QueuedComment>> for ModerationConnection {
-    fn from(page: Page<QueuedComment>) -> Self {
+impl From<Page<ModeratedComment>> for ModerationConnection {
+    fn from(page: Page<ModeratedComment>) -> Self {
         Self {
             total_count: page.total.unwrap_or(0),
             page_info: page.info.into(),
@@ -165,58 +78,9 @@ impl From<Page<QueuedComment>> for ModerationConnection {
                 .into_iter()
                 .map(|(cursor, c)| ModerationEdge {
                     cursor: cursor.encode(),
-                    node: c.into(),
+                    node: c,
                 })
                 .collect(),
-        }
-    }
-}
-
-/// How many comments each part of the queue holds.
-#[derive(SimpleObject)]
-pub struct ModerationCounts {
-    pub pending: i64,
-    pub approved: i64,
-    pub rejected: i64,
-    pub spam: i64,
-    pub deleted: i64,
-    pub flagged: i64,
-}
-
-impl From<Counts> for ModerationCounts {
-    fn from(c: Counts) -> Self {
-        Self {
-            pending: c.pending,
-            approved: c.approved,
-            rejected: c.rejected,
-            spam: c.spam,
-            deleted: c.deleted,
-            flagged: c.flagged,
-        }
-    }
-}
-
-/// One moderation action in a comment's audit trail.
-#[derive(SimpleObject)]
-pub struct ModerationLogEntry {
-    pub action: String,
-    pub from_status: CommentStatus,
-    pub to_status: CommentStatus,
-    pub reason: Option<String>,
-    /// The moderator's display name (absent if their account was removed).
-    pub actor_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<ModerationEntry> for ModerationLogEntry {
-    fn from(e: ModerationEntry) -> Self {
-        Self {
-            action: e.action,
-            from_status: e.from_status,
-            to_status: e.to_status,
-            reason: e.reason,
-            actor_name: e.actor_name,
-            created_at: e.created_at,
         }
     }
 }
@@ -330,11 +194,10 @@ impl CommentMutations {
         let ids = comment_ids("id", std::slice::from_ref(&id))?;
         let mut done = content(ctx)
             .comments()
-            .moderate(&actor(ctx), &ids, action.into(), reason.as_deref())
+            .moderate(&actor(ctx), &ids, action, reason.as_deref())
             .await
             .map_err(gql)?;
         done.pop()
-            .map(Into::into)
             .ok_or_else(|| gql(crate::error::AppError::not_found("comment")))
     }
 
@@ -349,10 +212,10 @@ impl CommentMutations {
         let ids = comment_ids("ids", &ids)?;
         let done = content(ctx)
             .comments()
-            .moderate(&actor(ctx), &ids, action.into(), reason.as_deref())
+            .moderate(&actor(ctx), &ids, action, reason.as_deref())
             .await
             .map_err(gql)?;
-        Ok(done.into_iter().map(Into::into).collect())
+        Ok(done)
     }
 
     /// Emails a published article to someone (queued; sent shortly).
@@ -405,7 +268,7 @@ impl ModerationQuery {
     ) -> GqlResult<ModerationConnection> {
         let page = page_request(ctx, page_args(first, after, last, before))?;
         let filter = QueueFilter {
-            status: status.into(),
+            status,
             article_slug: article,
         };
         let with_total = selects(ctx, &["totalCount"]);
@@ -428,7 +291,7 @@ impl ModerationQuery {
             .moderation_counts(&actor(ctx), article.as_deref())
             .await
             .map_err(gql)?;
-        Ok(counts.into())
+        Ok(counts)
     }
 
     /// The moderation history of a comment, oldest first.
@@ -444,6 +307,6 @@ impl ModerationQuery {
             .moderation_log(&actor(ctx), id)
             .await
             .map_err(gql)?;
-        Ok(log.into_iter().map(Into::into).collect())
+        Ok(log)
     }
 }

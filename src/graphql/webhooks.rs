@@ -3,88 +3,14 @@
 //! is valid) live in `content::webhooks`. Endpoints and deliveries are not `Node`s (never
 //! public): their ids are plain numbers, as in REST.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, Object};
 
 use super::common::*;
+// The core's records are the schema's, under the names the schema gives them.
 use crate::content::webhooks::{
-    CreatedWebhook, DeliveryRecord, NewWebhook, WebhookChanges, WebhookRecord,
+    CreatedWebhook as CreatedWebhookPayload, DeliveryRecord as DeliveryNode, NewWebhook,
+    WebhookChanges, WebhookRecord as WebhookNode,
 };
-
-/// An endpoint that hears of editorial changes (its secret is shown once, at creation).
-#[derive(SimpleObject)]
-#[graphql(name = "Webhook")]
-pub struct WebhookNode {
-    id: ID,
-    url: String,
-    /// Among `article.published`, `article.updated`, `article.unpublished`, `comment.approved`.
-    events: Vec<String>,
-    active: bool,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl From<WebhookRecord> for WebhookNode {
-    fn from(w: WebhookRecord) -> Self {
-        Self {
-            id: ID(w.id.to_string()),
-            url: w.url,
-            events: w.events,
-            active: w.active,
-            created_at: w.created_at,
-            updated_at: w.updated_at,
-        }
-    }
-}
-
-/// An endpoint just registered.
-#[derive(SimpleObject)]
-pub struct CreatedWebhookPayload {
-    /// The signing secret: shown this once, never again.
-    secret: String,
-    webhook: WebhookNode,
-}
-
-impl From<CreatedWebhook> for CreatedWebhookPayload {
-    fn from(c: CreatedWebhook) -> Self {
-        Self {
-            secret: c.secret,
-            webhook: c.record.into(),
-        }
-    }
-}
-
-/// One delivery of one event to one endpoint.
-#[derive(SimpleObject)]
-#[graphql(name = "WebhookDelivery")]
-pub struct DeliveryNode {
-    id: ID,
-    event: String,
-    /// `pending`, `delivered` or `failed`.
-    status: String,
-    attempts: i32,
-    response_status: Option<i32>,
-    last_error: Option<String>,
-    next_attempt_at: DateTime<Utc>,
-    created_at: DateTime<Utc>,
-    delivered_at: Option<DateTime<Utc>>,
-}
-
-impl From<DeliveryRecord> for DeliveryNode {
-    fn from(d: DeliveryRecord) -> Self {
-        Self {
-            id: ID(d.id.to_string()),
-            event: d.event,
-            status: d.status,
-            attempts: d.attempts,
-            response_status: d.response_status,
-            last_error: d.last_error,
-            next_attempt_at: d.next_attempt_at,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
-        }
-    }
-}
 
 #[derive(InputObject)]
 pub struct CreateWebhookInput {
@@ -112,12 +38,7 @@ pub struct WebhookQuery;
 impl WebhookQuery {
     /// Every webhook endpoint, oldest first (admins only).
     async fn webhooks(&self, ctx: &Context<'_>) -> GqlResult<Vec<WebhookNode>> {
-        let hooks = content(ctx)
-            .webhooks()
-            .list(&actor(ctx))
-            .await
-            .map_err(gql)?;
-        Ok(hooks.into_iter().map(WebhookNode::from).collect())
+        content(ctx).webhooks().list(&actor(ctx)).await.map_err(gql)
     }
 }
 
@@ -143,7 +64,7 @@ impl WebhookMutations {
             .create(&actor(ctx), input)
             .await
             .map_err(gql)?;
-        Ok(created.into())
+        Ok(created)
     }
 
     /// Changes a webhook endpoint (admins only).
@@ -165,7 +86,7 @@ impl WebhookMutations {
             .update(&actor(ctx), id, changes)
             .await
             .map_err(gql)?;
-        Ok(hook.into())
+        Ok(hook)
     }
 
     /// Removes a webhook endpoint and its delivery log (admins only); returns its id.
@@ -193,6 +114,6 @@ impl WebhookMutations {
             .replay(&actor(ctx), webhook_id, delivery_id)
             .await
             .map_err(gql)?;
-        Ok(delivery.into())
+        Ok(delivery)
     }
 }

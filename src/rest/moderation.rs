@@ -1,11 +1,9 @@
 //! Comment moderation over REST, for editors and admins: the queue and its counts, actions
 //! on one comment or many, and a comment's audit trail. Permissions are the service's.
 
-use crate::content::comments::CommentStatus;
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::envelope::{Here, envelopes};
@@ -15,110 +13,19 @@ use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthent
 use super::params::{ApiPath, ApiQuery, PageParams, flag};
 use crate::app::AppState;
 use crate::auth::extract::RequireActor;
+// The core's records are the contract's, under the names the contract gives them.
 use crate::content::comments::moderation::{
-    ModerationAction, ModerationCounts, ModerationEntry, QueueFilter, QueueStatus, QueuedComment,
+    ModerationAction, ModerationCounts, ModerationEntry as ModerationLogEntry, QueueFilter,
+    QueueStatus, QueuedComment as ModeratedComment,
 };
 use crate::content::comments::posting::comment_id;
-use crate::content::ids::{self, Kind};
 
 envelopes! {
     list ModerationQueue(ModeratedComment);
     one ModeratedCommentData(ModeratedComment);
     one ModeratedCommentsData(Vec<ModeratedComment>);
-    one ModerationCountsData(ModerationCountsView);
+    one ModerationCountsData(ModerationCounts);
     one ModerationLogData(Vec<ModerationLogEntry>);
-}
-
-/// A comment as moderators see it (the writer's email is never shown).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ModeratedComment {
-    pub id: String,
-    pub status: CommentStatus,
-    pub article_id: String,
-    pub article_slug: String,
-    pub article_title: String,
-    pub parent_id: Option<String>,
-    pub author_name: String,
-    /// Written by a signed-in reader rather than a guest.
-    pub signed_in: bool,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-    pub moderated_at: Option<DateTime<Utc>>,
-    pub moderation_reason: Option<String>,
-    /// Readers' reports not yet dealt with.
-    pub flag_count: i64,
-    pub flag_reasons: Vec<String>,
-}
-
-impl From<QueuedComment> for ModeratedComment {
-    fn from(c: QueuedComment) -> Self {
-        Self {
-            id: ids::encode(Kind::Comment, c.id),
-            status: c.status,
-            article_id: ids::encode(Kind::Article, c.article_id),
-            article_slug: c.article_slug,
-            article_title: c.article_title,
-            parent_id: c.parent_id.map(|p| ids::encode(Kind::Comment, p)),
-            author_name: c.author_name,
-            signed_in: c.signed_in,
-            body: c.body,
-            created_at: c.created_at,
-            moderated_at: c.moderated_at,
-            moderation_reason: c.moderation_reason,
-            flag_count: c.flag_count,
-            flag_reasons: c.flag_reasons,
-        }
-    }
-}
-
-/// How many comments each part of the queue holds.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ModerationCounts)]
-pub struct ModerationCountsView {
-    pub pending: i64,
-    pub approved: i64,
-    pub rejected: i64,
-    pub spam: i64,
-    pub deleted: i64,
-    pub flagged: i64,
-}
-
-impl From<ModerationCounts> for ModerationCountsView {
-    fn from(c: ModerationCounts) -> Self {
-        Self {
-            pending: c.pending,
-            approved: c.approved,
-            rejected: c.rejected,
-            spam: c.spam,
-            deleted: c.deleted,
-            flagged: c.flagged,
-        }
-    }
-}
-
-/// One moderation action in a comment's audit trail.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ModerationLogEntry {
-    pub action: String,
-    pub from_status: CommentStatus,
-    pub to_status: CommentStatus,
-    pub reason: Option<String>,
-    /// The moderator's display name (absent if their account was removed).
-    pub actor_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<ModerationEntry> for ModerationLogEntry {
-    fn from(e: ModerationEntry) -> Self {
-        Self {
-            action: e.action,
-            from_status: e.from_status,
-            to_status: e.to_status,
-            reason: e.reason,
-            actor_name: e.actor_name,
-            created_at: e.created_at,
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -200,7 +107,7 @@ pub async fn list_moderation_comments(
         .queue(&actor, &filter, &request, with_total)
         .await?;
     Ok(Json(
-        here.list(page, &request, true, ModeratedComment::from)
+        here.list(page, &request, true, std::convert::identity)
             .into(),
     ))
 }
@@ -224,9 +131,7 @@ pub async fn get_moderation_counts(
         .comments()
         .moderation_counts(&actor, params.article.as_deref())
         .await?;
-    Ok(Json(ModerationCountsData {
-        data: counts.into(),
-    }))
+    Ok(Json(ModerationCountsData { data: counts }))
 }
 
 /// Approves, rejects, marks as spam or deletes one comment, with an optional reason.
@@ -255,9 +160,7 @@ pub async fn moderate_comment(
     let comment = done
         .pop()
         .ok_or_else(|| crate::error::AppError::not_found("comment"))?;
-    Ok(Json(ModeratedCommentData {
-        data: comment.into(),
-    }))
+    Ok(Json(ModeratedCommentData { data: comment }))
 }
 
 /// Applies one action to many comments in one transaction (all or none).
@@ -285,9 +188,7 @@ pub async fn moderate_comments(
         .comments()
         .moderate(&actor, &ids, action, body.reason.as_deref())
         .await?;
-    Ok(Json(ModeratedCommentsData {
-        data: done.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(ModeratedCommentsData { data: done }))
 }
 
 /// The moderation history of a comment, oldest first.
@@ -306,7 +207,5 @@ pub async fn list_comment_moderation_log(
 ) -> ApiResult<Json<ModerationLogData>> {
     let id = comment_id("id", &id)?;
     let log = state.content.comments().moderation_log(&actor, id).await?;
-    Ok(Json(ModerationLogData {
-        data: log.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(ModerationLogData { data: log }))
 }

@@ -7,14 +7,14 @@
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde::de::value::{Error as DeError, MapDeserializer};
 use serde::de::{DeserializeOwned, Deserializer, IntoDeserializer, Visitor};
 use utoipa::IntoParams;
 
 use super::error::ApiError;
-use crate::content::articles::{ArticleFilter, ArticleOrder};
+pub use crate::content::articles::ArticleFilterParams;
+use crate::content::articles::ArticleOrder;
 use crate::content::pagination::{PageArgs, PageRequest};
 use crate::error::AppError;
 
@@ -124,31 +124,7 @@ pub fn flag(field: &str, raw: Option<&str>) -> Result<bool, AppError> {
     }
 }
 
-/// An RFC 3339 time (`2025-03-01T08:00:00Z`) or a date (`2025-03-01`, midnight UTC). A `+`
-/// left unescaped in an offset arrives as a space, so a trailing ` hh:mm` is read as `+hh:mm`.
-pub fn time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
-    let Some(raw) = raw.map(str::trim) else {
-        return Ok(None);
-    };
-    let unescaped_plus = raw
-        .rsplit_once(' ')
-        .map(|(at, offset)| format!("{at}+{offset}"));
-    for candidate in std::iter::once(raw.to_owned()).chain(unescaped_plus) {
-        if let Ok(at) = DateTime::parse_from_rfc3339(&candidate) {
-            return Ok(Some(at.with_timezone(&Utc)));
-        }
-    }
-    if let Some(midnight) = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-    {
-        return Ok(Some(midnight.and_utc()));
-    }
-    Err(AppError::invalid(
-        field,
-        format!("{field} is an RFC 3339 time such as 2025-03-01T08:00:00Z"),
-    ))
-}
+pub use crate::rfc3339::parse_query as time;
 
 /// Cursor pagination, as in GraphQL: `first`/`after` forward, `last`/`before` backward.
 /// The two directions exclude each other: `first` or `after` with `last` or `before` is a
@@ -184,44 +160,6 @@ impl PageParams {
             before: self.before,
         };
         PageRequest::parse(&args, max)
-    }
-}
-
-/// Filters of article lists, combined with AND.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ArticleFilterParams {
-    /// Rubric slug.
-    #[param(max_length = 200)]
-    pub rubric: Option<String>,
-    /// Author slug.
-    #[param(max_length = 200)]
-    pub author: Option<String>,
-    /// Tag slug.
-    #[param(max_length = 200)]
-    pub tag: Option<String>,
-    /// Two-letter language code (`fr`, `en`).
-    #[param(pattern = "^[a-z]{2}$")]
-    pub language: Option<String>,
-    /// Published at or after this time (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub published_after: Option<String>,
-    /// Published before this time (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub published_before: Option<String>,
-}
-
-impl ArticleFilterParams {
-    pub fn filter(self) -> Result<ArticleFilter, AppError> {
-        Ok(ArticleFilter {
-            published_after: time("published_after", self.published_after.as_deref())?,
-            published_before: time("published_before", self.published_before.as_deref())?,
-            rubric: self.rubric,
-            author: self.author,
-            tag: self.tag,
-            language: self.language,
-            status: None,
-        })
     }
 }
 
@@ -276,31 +214,6 @@ impl ArticleListParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_rfc_3339_or_dates_and_a_bad_one_names_its_field() {
-        let at = time("published_after", Some("2025-03-01T09:00:00 01:00"))
-            .unwrap()
-            .unwrap();
-        assert_eq!(at.to_rfc3339(), "2025-03-01T08:00:00+00:00");
-        assert_eq!(
-            time("x", Some("2025-03-01")).unwrap().unwrap().to_rfc3339(),
-            "2025-03-01T00:00:00+00:00"
-        );
-        assert_eq!(
-            time("x", Some("2025-03-01 08:00:00Z"))
-                .unwrap()
-                .unwrap()
-                .to_rfc3339(),
-            "2025-03-01T08:00:00+00:00"
-        );
-        assert_eq!(
-            time("published_before", Some("yesterday"))
-                .unwrap_err()
-                .field(),
-            Some("published_before")
-        );
-    }
 
     #[test]
     fn a_bad_integer_names_its_field() {

@@ -4,8 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::envelope::{Here, envelopes};
@@ -15,8 +14,10 @@ use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthent
 use super::params::{ApiPath, ApiQuery, PageParams};
 use crate::app::AppState;
 use crate::auth::extract::RequireActor;
+// The core's records are the contract's, under the names the contract gives them.
 use crate::content::webhooks::{
-    CreatedWebhook, DeliveryRecord, NewWebhook, WebhookChanges, WebhookRecord,
+    CreatedWebhook as NewWebhookView, DeliveryRecord as Delivery, NewWebhook, WebhookChanges,
+    WebhookRecord as Webhook,
 };
 
 envelopes! {
@@ -25,90 +26,6 @@ envelopes! {
     one CreatedWebhookData(NewWebhookView);
     list DeliveryList(Delivery);
     one DeliveryData(Delivery);
-}
-
-/// An endpoint that hears of editorial changes (never its secret, shown once at creation).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Webhook {
-    /// Webhooks are never public, so their ids are plain numbers.
-    pub id: i64,
-    pub url: String,
-    /// Among `article.published`, `article.updated`, `article.unpublished`, `comment.approved`.
-    pub events: Vec<String>,
-    /// Deliveries to an inactive endpoint wait until it is active again.
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<WebhookRecord> for Webhook {
-    fn from(w: WebhookRecord) -> Self {
-        Self {
-            id: w.id,
-            url: w.url,
-            events: w.events,
-            active: w.active,
-            created_at: w.created_at,
-            updated_at: w.updated_at,
-        }
-    }
-}
-
-/// An endpoint just registered.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = NewWebhook)]
-pub struct NewWebhookView {
-    /// The signing secret: shown this once, never again.
-    pub secret: String,
-    pub webhook: Webhook,
-}
-
-impl From<CreatedWebhook> for NewWebhookView {
-    fn from(c: CreatedWebhook) -> Self {
-        Self {
-            secret: c.secret,
-            webhook: c.record.into(),
-        }
-    }
-}
-
-/// One delivery of one event to one endpoint.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Delivery {
-    pub id: i64,
-    pub webhook_id: i64,
-    pub event: String,
-    /// `pending`, `delivered` or `failed` (given up after the last attempt).
-    pub status: String,
-    pub attempts: i32,
-    /// The HTTP status of the last answer, if there was one.
-    pub response_status: Option<i32>,
-    pub last_error: Option<String>,
-    /// When a pending delivery is next tried.
-    pub next_attempt_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    /// The JSON body sent: `{event, id, occurred_at, data}`.
-    #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-}
-
-impl From<DeliveryRecord> for Delivery {
-    fn from(d: DeliveryRecord) -> Self {
-        Self {
-            id: d.id,
-            webhook_id: d.webhook_id,
-            event: d.event,
-            status: d.status,
-            attempts: d.attempts,
-            response_status: d.response_status,
-            last_error: d.last_error,
-            next_attempt_at: d.next_attempt_at,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
-            payload: d.payload,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -161,7 +78,6 @@ pub async fn list_webhooks(
     here: Here,
 ) -> ApiResult<Json<WebhookList>> {
     let hooks = state.content.webhooks().list(&actor).await?;
-    let hooks = hooks.into_iter().map(Webhook::from).collect();
     Ok(Json(here.whole(hooks).into()))
 }
 
@@ -188,9 +104,7 @@ pub async fn create_webhook(
     let created = state.content.webhooks().create(&actor, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(CreatedWebhookData {
-            data: created.into(),
-        }),
+        Json(CreatedWebhookData { data: created }),
     ))
 }
 
@@ -209,7 +123,7 @@ pub async fn find_webhook(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<WebhookData>> {
     let hook = state.content.webhooks().find(&actor, id).await?;
-    Ok(Json(WebhookData { data: hook.into() }))
+    Ok(Json(WebhookData { data: hook }))
 }
 
 /// Changes an endpoint's URL, events, secret or active flag (admins only).
@@ -235,7 +149,7 @@ pub async fn update_webhook(
         active: body.active,
     };
     let hook = state.content.webhooks().update(&actor, id, changes).await?;
-    Ok(Json(WebhookData { data: hook.into() }))
+    Ok(Json(WebhookData { data: hook }))
 }
 
 /// Removes an endpoint and its delivery log (admins only).
@@ -278,7 +192,10 @@ pub async fn list_webhook_deliveries(
         .webhooks()
         .deliveries(&actor, id, &request)
         .await?;
-    Ok(Json(here.list(page, &request, true, Delivery::from).into()))
+    Ok(Json(
+        here.list(page, &request, true, std::convert::identity)
+            .into(),
+    ))
 }
 
 /// Sends a delivery again (admins only): a new pending delivery of the same payload (same
@@ -304,12 +221,7 @@ pub async fn replay_webhook_delivery(
         .webhooks()
         .replay(&actor, id, delivery_id)
         .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(DeliveryData {
-            data: delivery.into(),
-        }),
-    ))
+    Ok((StatusCode::ACCEPTED, Json(DeliveryData { data: delivery })))
 }
 
 /// The events an endpoint may subscribe to (documentation only: the service reads the

@@ -78,6 +78,35 @@ pub fn serialize_option<S: Serializer>(
     }
 }
 
+/// Reads a time from a query string (REST's filters): An RFC 3339 time (`2025-03-01T08:00:00Z`) or a date (`2025-03-01`, midnight UTC). A `+`
+/// left unescaped in an offset arrives as a space, so a trailing ` hh:mm` is read as `+hh:mm`.
+pub fn parse_query(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, crate::error::AppError> {
+    let Some(raw) = raw.map(str::trim) else {
+        return Ok(None);
+    };
+    let unescaped_plus = raw
+        .rsplit_once(' ')
+        .map(|(at, offset)| format!("{at}+{offset}"));
+    for candidate in std::iter::once(raw.to_owned()).chain(unescaped_plus) {
+        if let Ok(at) = DateTime::parse_from_rfc3339(&candidate) {
+            return Ok(Some(at.with_timezone(&Utc)));
+        }
+    }
+    if let Some(midnight) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
+        return Ok(Some(midnight.and_utc()));
+    }
+    Err(crate::error::AppError::invalid(
+        field,
+        format!("{field} is an RFC 3339 time such as 2025-03-01T08:00:00Z"),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +137,33 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out, &ancient, true);
         assert_eq!(String::from_utf8(out).unwrap(), "0012-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn times_are_rfc_3339_or_dates_and_a_bad_one_names_its_field() {
+        let at = parse_query("published_after", Some("2025-03-01T09:00:00 01:00"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(at.to_rfc3339(), "2025-03-01T08:00:00+00:00");
+        assert_eq!(
+            parse_query("x", Some("2025-03-01"))
+                .unwrap()
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_query("x", Some("2025-03-01 08:00:00Z"))
+                .unwrap()
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-01T08:00:00+00:00"
+        );
+        assert_eq!(
+            parse_query("published_before", Some("yesterday"))
+                .unwrap_err()
+                .field(),
+            Some("published_before")
+        );
     }
 }

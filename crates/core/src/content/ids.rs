@@ -86,6 +86,53 @@ impl serde::Serialize for GlobalId {
     }
 }
 
+/// The id of a row that is never public (a webhook, a delivery): a number in REST (so
+/// fields holding one say `#[schema(value_type = i64)]`) and its digits as an `ID` in
+/// GraphQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct RowId(pub i64);
+
+/// Both id types are GraphQL `ID`s, so one record serves both doors.
+#[cfg(feature = "graphql")]
+mod graphql {
+    use std::borrow::Cow;
+
+    use async_graphql::parser::types::Field;
+    use async_graphql::registry::Registry;
+    use async_graphql::{ContextSelectionSet, ID, OutputType, Positioned, ServerResult, Value};
+
+    use super::{GlobalId, RowId};
+
+    macro_rules! as_id {
+        ($($ty:ty => $encode:expr;)*) => {$(
+            impl OutputType for $ty {
+                fn type_name() -> Cow<'static, str> {
+                    <ID as OutputType>::type_name()
+                }
+
+                fn create_type_info(registry: &mut Registry) -> String {
+                    <ID as OutputType>::create_type_info(registry)
+                }
+
+                async fn resolve(
+                    &self,
+                    _: &ContextSelectionSet<'_>,
+                    _: &Positioned<Field>,
+                ) -> ServerResult<Value> {
+                    let encode: fn(&$ty) -> String = $encode;
+                    Ok(Value::String(encode(self)))
+                }
+            }
+        )*};
+    }
+
+    as_id! {
+        GlobalId => |id| id.with_str(str::to_owned);
+        RowId => |id| id.0.to_string();
+    }
+}
+
 /// Decodes a global id; `field` names the argument in the error.
 pub fn decode(field: &str, raw: &str) -> Result<(Kind, i64), AppError> {
     let invalid = || AppError::invalid(field, "this is not a Kiosque id");

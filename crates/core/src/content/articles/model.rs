@@ -163,8 +163,8 @@ impl std::ops::BitOrAssign for BodyFormats {
 }
 
 // One shape for the services, the GraphQL input object (through the `graphql` feature) and
-// the GraphQL fast path (which parses it with the same derive); REST reads its query
-// parameters into it.
+// the GraphQL fast path (which parses it with the same derive); REST's query parameters are
+// parsed into it here (`ArticleFilterParams`).
 /// Filters of article lists; all optional, combined with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::InputObject))]
@@ -217,6 +217,47 @@ impl ArticleFilter {
             }
         }
         Ok(())
+    }
+}
+
+/// Filters of article lists, combined with AND, as a query string carries them: REST hands
+/// them over as text and [`ArticleFilterParams::filter`] parses each value under its
+/// parameter's name.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleFilterParams {
+    /// Rubric slug.
+    #[param(max_length = 200)]
+    pub rubric: Option<String>,
+    /// Author slug.
+    #[param(max_length = 200)]
+    pub author: Option<String>,
+    /// Tag slug.
+    #[param(max_length = 200)]
+    pub tag: Option<String>,
+    /// Two-letter language code (`fr`, `en`).
+    #[param(pattern = "^[a-z]{2}$")]
+    pub language: Option<String>,
+    /// Published at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub published_after: Option<String>,
+    /// Published before this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub published_before: Option<String>,
+}
+
+impl ArticleFilterParams {
+    pub fn filter(self) -> Result<ArticleFilter, AppError> {
+        use crate::rfc3339::parse_query;
+        Ok(ArticleFilter {
+            published_after: parse_query("published_after", self.published_after.as_deref())?,
+            published_before: parse_query("published_before", self.published_before.as_deref())?,
+            rubric: self.rubric,
+            author: self.author,
+            tag: self.tag,
+            language: self.language,
+            status: None,
+        })
     }
 }
 

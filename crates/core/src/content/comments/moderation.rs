@@ -22,10 +22,12 @@ use crate::identity::Actor;
 pub const BULK_MAX: usize = 100;
 pub const REASON_MAX: usize = 500;
 
-/// What a moderator does to a comment.
-// The REST contract documents this enum itself (snake_case), so the two cannot drift.
+/// What a moderator does to a comment (`DELETE` is soft: the audit trail stays).
+// Both doors document this enum itself (REST snake_case, GraphQL upper case), so they cannot
+// drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 pub enum ModerationAction {
     Approve,
     Reject,
@@ -69,17 +71,28 @@ impl ModerationAction {
     }
 }
 
-/// One line of a comment's audit trail.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One moderation action in a comment's audit trail.
+// REST's and GraphQL's `ModerationLogEntry` (the row ids stay inside).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ModerationLogEntry)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", graphql(name = "ModerationLogEntry"))]
 pub struct ModerationEntry {
+    #[serde(skip)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub id: i64,
+    #[serde(skip)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub comment_id: i64,
+    #[serde(skip)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub actor_id: Option<i64>,
-    pub actor_name: Option<String>,
     pub action: String,
     pub from_status: CommentStatus,
     pub to_status: CommentStatus,
     pub reason: Option<String>,
+    /// The moderator's display name (absent if their account was removed).
+    pub actor_name: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -185,7 +198,7 @@ impl Comments<'_> {
         let mut sql = Sql::new(self.backend());
         sql.push(QUEUE_COLUMNS).in_ids("c.id", &unique);
         let mut rows = self.queued(sql).await?;
-        rows.sort_by_key(|c| unique.iter().position(|id| *id == c.id));
+        rows.sort_by_key(|c| unique.iter().position(|id| *id == c.row_id()));
         Ok(rows)
     }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::QueryResult;
 
 use super::Comments;
+use crate::content::ids::{GlobalId, Kind};
 use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
 use crate::content::permissions;
 use crate::db::dialect::Sql;
@@ -17,10 +18,13 @@ use crate::identity::Actor;
 /// Reasons of readers' reports shown per comment in the queue.
 const FLAG_REASONS_SHOWN: usize = 20;
 
-/// Which comments the moderation queue lists.
-// The REST contract documents this enum itself (snake_case), so the two cannot drift.
+/// A part of the moderation queue.
+// Both doors document this enum itself (REST snake_case, GraphQL's `ModerationStatus` upper
+// case), so they cannot drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "graphql", graphql(name = "ModerationStatus"))]
 pub enum QueueStatus {
     #[default]
     Pending,
@@ -28,7 +32,7 @@ pub enum QueueStatus {
     Rejected,
     Spam,
     Deleted,
-    /// Reported by readers and not yet dealt with (any status but deleted).
+    /// Reported by readers, not yet dealt with (any status but deleted).
     Flagged,
 }
 
@@ -62,19 +66,26 @@ impl QueueStatus {
     }
 }
 
-/// A comment as moderators see it (the writer's email stays hidden from them too).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A comment as moderators see it (the writer's email is never shown).
+// Both doors serve this record as it is: REST's and GraphQL's `ModeratedComment`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ModeratedComment)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", graphql(name = "ModeratedComment"))]
 pub struct QueuedComment {
-    pub id: i64,
-    pub article_id: i64,
+    #[schema(value_type = String)]
+    pub id: GlobalId,
+    pub status: CommentStatus,
+    #[schema(value_type = String)]
+    pub article_id: GlobalId,
     pub article_slug: String,
     pub article_title: String,
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Option<GlobalId>,
     pub author_name: String,
-    /// Written by a signed-in reader (rather than a guest).
+    /// Written by a signed-in reader rather than a guest.
     pub signed_in: bool,
     pub body: String,
-    pub status: CommentStatus,
     pub created_at: DateTime<Utc>,
     pub moderated_at: Option<DateTime<Utc>>,
     pub moderation_reason: Option<String>,
@@ -83,8 +94,16 @@ pub struct QueuedComment {
     pub flag_reasons: Vec<String>,
 }
 
-/// The number of comments in each part of the queue.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+impl QueuedComment {
+    /// The comment's row id.
+    pub fn row_id(&self) -> i64 {
+        self.id.1
+    }
+}
+
+/// How many comments each part of the queue holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct ModerationCounts {
     pub pending: i64,
     pub approved: i64,
@@ -111,11 +130,13 @@ const OPEN_FLAG: &str =
 
 fn queued_from_row(row: &QueryResult) -> Result<QueuedComment, sea_orm::DbErr> {
     Ok(QueuedComment {
-        id: row.try_get("", "id")?,
-        article_id: row.try_get("", "article_id")?,
+        id: GlobalId(Kind::Comment, row.try_get("", "id")?),
+        article_id: GlobalId(Kind::Article, row.try_get("", "article_id")?),
         article_slug: row.try_get("", "article_slug")?,
         article_title: row.try_get("", "article_title")?,
-        parent_id: row.try_get("", "parent_id")?,
+        parent_id: row
+            .try_get::<Option<i64>>("", "parent_id")?
+            .map(|p| GlobalId(Kind::Comment, p)),
         author_name: row.try_get("", "author_name")?,
         signed_in: row.try_get::<Option<i64>>("", "user_id")?.is_some(),
         body: row.try_get("", "body")?,
@@ -189,7 +210,7 @@ impl Comments<'_> {
             rows,
             |c| Cursor {
                 key: SortValue::Time(c.created_at),
-                id: c.id,
+                id: c.row_id(),
             },
             total,
         ))
@@ -252,7 +273,7 @@ impl Comments<'_> {
         let flagged: Vec<i64> = rows
             .iter()
             .filter(|c| c.flag_count > 0)
-            .map(|c| c.id)
+            .map(QueuedComment::row_id)
             .collect();
         if flagged.is_empty() {
             return Ok(());
@@ -271,7 +292,7 @@ impl Comments<'_> {
             }
         }
         for row in rows {
-            row.flag_reasons = reasons.remove(&row.id).unwrap_or_default();
+            row.flag_reasons = reasons.remove(&row.row_id()).unwrap_or_default();
         }
         Ok(())
     }

@@ -18,18 +18,27 @@ use sea_orm::{
 
 pub use inputs::{EVENTS, Event, NewWebhook, WebhookChanges};
 
+use crate::content::ids::RowId;
 use crate::content::pagination::{Cursor, Direction, Page, PageRequest, SortValue};
 use crate::content::{Content, now, permissions};
 use crate::entities::{webhook, webhook_delivery};
 use crate::error::{AppError, AppResult};
 use crate::identity::Actor;
 
-/// A registered endpoint, without its secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An endpoint that hears of editorial changes (never its secret, shown once at creation).
+// REST's and GraphQL's `Webhook`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Webhook)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", graphql(name = "Webhook"))]
 pub struct WebhookRecord {
-    pub id: i64,
+    /// Webhooks are never public, so their ids are plain numbers.
+    #[schema(value_type = i64)]
+    pub id: RowId,
     pub url: String,
+    /// Among `article.published`, `article.updated`, `article.unpublished`, `comment.approved`.
     pub events: Vec<String>,
+    /// Deliveries to an inactive endpoint wait until it is active again.
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -38,7 +47,7 @@ pub struct WebhookRecord {
 impl From<webhook::Model> for WebhookRecord {
     fn from(w: webhook::Model) -> Self {
         Self {
-            id: w.id,
+            id: RowId(w.id),
             url: w.url,
             events: inputs::split_events(&w.events),
             active: w.active,
@@ -48,35 +57,50 @@ impl From<webhook::Model> for WebhookRecord {
     }
 }
 
-/// A webhook just created, with its secret: shown this once.
-#[derive(Debug, Clone)]
+/// An endpoint just registered.
+// REST's `NewWebhook`, GraphQL's `CreatedWebhookPayload`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NewWebhook)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", graphql(name = "CreatedWebhookPayload"))]
 pub struct CreatedWebhook {
+    /// The signing secret: shown this once, never again.
     pub secret: String,
-    pub record: WebhookRecord,
+    pub webhook: WebhookRecord,
 }
 
 /// One delivery of one event to one endpoint.
-#[derive(Debug, Clone, PartialEq)]
+// REST's `Delivery`; GraphQL's `WebhookDelivery`, without the endpoint's id and the body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Delivery)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", graphql(name = "WebhookDelivery"))]
 pub struct DeliveryRecord {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: RowId,
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub webhook_id: i64,
     pub event: String,
-    /// `pending` (waiting for its first or next attempt), `delivered`, or `failed` (given up).
+    /// `pending`, `delivered` or `failed` (given up after the last attempt).
     pub status: String,
     pub attempts: i32,
+    /// The HTTP status of the last answer, if there was one.
     pub response_status: Option<i32>,
     pub last_error: Option<String>,
+    /// When a pending delivery is next tried.
     pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
-    /// The JSON body sent.
+    /// The JSON body sent: `{event, id, occurred_at, data}`.
+    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub payload: serde_json::Value,
 }
 
 impl From<webhook_delivery::Model> for DeliveryRecord {
     fn from(d: webhook_delivery::Model) -> Self {
         Self {
-            id: d.id,
+            id: RowId(d.id),
             webhook_id: d.webhook_id,
             event: d.event,
             status: d.status,
@@ -130,7 +154,7 @@ impl Webhooks<'_> {
         tracing::info!(webhook_id = model.id, "webhook registered");
         Ok(CreatedWebhook {
             secret,
-            record: model.into(),
+            webhook: model.into(),
         })
     }
 
@@ -237,7 +261,7 @@ impl Webhooks<'_> {
             rows,
             |d| Cursor {
                 key: SortValue::Offset(0),
-                id: d.id,
+                id: d.id.0,
             },
             None,
         ))
