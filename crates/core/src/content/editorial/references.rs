@@ -38,7 +38,7 @@ impl SlugTable {
     }
 
     /// The slug of something whose name folds to nothing (`"!!!"`).
-    fn fallback(self) -> &'static str {
+    pub(super) fn fallback(self) -> &'static str {
         match self {
             Self::Articles => "article",
             Self::Rubrics => "rubric",
