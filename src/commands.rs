@@ -156,11 +156,7 @@ pub async fn create_user(
     use crate::error::AppError;
     let role = crate::auth::Role::parse(role)
         .with_context(|| format!("unknown role `{role}`: use admin, editor, author or reader"))?;
-    let given = password.or_else(|| {
-        std::env::var("KIOSQUE_USER_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty())
-    });
+    let given = password.or(config.user_password.clone());
     let generated = given.is_none();
     let password = given.unwrap_or_else(|| random_token(18));
     let display_name = name.unwrap_or_else(|| {
@@ -204,7 +200,15 @@ pub async fn create_user(
     Ok(())
 }
 
-/// `kiosque export-schema`: writes `schema/schema.graphql` and `openapi.yaml` under `dir`.
+/// `kiosque config`: the environment variables, their defaults and meanings (the README's
+/// table).
+pub fn print_config() -> anyhow::Result<()> {
+    print!("{}", crate::config::markdown_table());
+    Ok(())
+}
+
+/// `kiosque export-schema`: writes `schema/schema.graphql` and `openapi.yaml` under `dir`,
+/// and the table of environment variables into `README.md` there if it has one.
 pub fn export_schema(dir: &Path) -> anyhow::Result<()> {
     let schema_dir = dir.join("schema");
     std::fs::create_dir_all(&schema_dir)
@@ -220,5 +224,15 @@ pub fn export_schema(dir: &Path) -> anyhow::Result<()> {
         sdl_path.display(),
         openapi_path.display()
     );
+    let readme_path = dir.join("README.md");
+    if let Ok(readme) = std::fs::read_to_string(&readme_path)
+        && let Some(updated) = crate::config::readme_with_table(&readme)
+    {
+        if updated != readme {
+            std::fs::write(&readme_path, updated)
+                .with_context(|| format!("could not write {}", readme_path.display()))?;
+        }
+        println!("wrote the table of variables in {}", readme_path.display());
+    }
     Ok(())
 }

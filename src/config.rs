@@ -1,129 +1,317 @@
 //! One typed configuration, read once from `KIOSQUE_*` environment variables. Every value has
 //! a default that works on a fresh clone; secrets are never printed (see the `Debug` impl).
+//!
+//! Each variable is written once, in [`settings!`]: its name, its type, its default and its
+//! doc. From that one list come [`Settings`] (the typed values), [`VARIABLES`] (what
+//! `kiosque config` prints and the README's table, which a test compares), and the errors
+//! that name a variable. [`Config`] is what the server uses: the settings turned into
+//! durations, pool and hardening settings.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::content::webhooks::targets::AllowedNetworks;
 use crate::db::PoolSettings;
 
+/// One environment variable, as documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variable {
+    pub name: &'static str,
+    /// The default as the table shows it (a value in backticks, or what happens when unset).
+    pub default: &'static str,
+    /// Whether the default is a value (else it describes what happens when unset).
+    pub has_value: bool,
+    pub doc: &'static str,
+}
+
+/// Declares every variable: `/// doc` then `"NAME" field: value Type = "default";` (the
+/// default is parsed like a value from the environment), `"NAME" field: unset Type = "what
+/// happens when unset";` (an `Option`; a blank value counts as unset), or `secret String`
+/// (the same, but taken as it is: never trimmed).
+macro_rules! settings {
+    ($( $(#[doc = $doc:literal])+ $var:literal $field:ident: $mode:ident $t:ty = $default:literal; )*) => {
+        /// Every `KIOSQUE_*` variable, typed (secrets included: no `Debug`).
+        #[derive(Clone)]
+        pub struct Settings {
+            $( $(#[doc = $doc])+ pub $field: settings!(@ty $mode $t), )*
+        }
+
+        impl Settings {
+            /// Reads every variable from `get` (the environment, or a map in tests).
+            pub fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+                Ok(Self {
+                    $( $field: settings!(@read $mode $t, get, $var, $default)?, )*
+                })
+            }
+        }
+
+        /// Every variable, in the order of the README's table.
+        pub const VARIABLES: &[Variable] = &[
+            $( Variable {
+                name: $var,
+                default: $default,
+                has_value: settings!(@has_value $mode),
+                doc: concat!($($doc, "\n"),+),
+            }, )*
+        ];
+    };
+    (@ty value $t:ty) => { $t };
+    (@ty unset $t:ty) => { Option<$t> };
+    (@ty secret $t:ty) => { Option<$t> };
+    (@read value $t:ty, $get:ident, $var:literal, $default:literal) => { value::<$t>($get, $var, $default) };
+    (@read unset $t:ty, $get:ident, $var:literal, $default:literal) => { optional::<$t>($get, $var) };
+    (@read secret $t:ty, $get:ident, $var:literal, $default:literal) => { Ok::<_, ConfigError>(secret($get, $var)) };
+    (@has_value value) => { true };
+    (@has_value unset) => { false };
+    (@has_value secret) => { false };
+}
+
+settings! {
+    /// database: `sqlite://FILE?mode=rwc` or `postgres://user@host/db`
+    "KIOSQUE_DATABASE_URL" database_url: value String = "sqlite://kiosque.db?mode=rwc";
+    /// listen address (`serve --bind` overrides it)
+    "KIOSQUE_BIND" bind: value SocketAddr = "127.0.0.1:8080";
+    /// base URL used in links, feeds and the sitemap
+    "KIOSQUE_PUBLIC_URL" public_url: unset String = "`http://{bind}`";
+    /// the publication's name, in feed titles
+    "KIOSQUE_SITE_NAME" site_name: value String = "Kiosque";
+    /// demo mode: GraphiQL, introspection (`serve --demo` also seeds)
+    "KIOSQUE_DEMO" demo: value bool = "false";
+    /// secret that signs access tokens; required outside demo mode
+    "KIOSQUE_JWT_SECRET" jwt_secret: secret String = "generated in demo mode";
+    /// the signing secret being rotated out: tokens it signed are still accepted
+    "KIOSQUE_JWT_PREVIOUS_SECRET" jwt_previous_secret: secret String = "(unset)";
+    /// the `iss` claim of access tokens
+    "KIOSQUE_JWT_ISSUER" jwt_issuer: value String = "kiosque";
+    /// the `aud` claim of access tokens
+    "KIOSQUE_JWT_AUDIENCE" jwt_audience: value String = "kiosque-api";
+    /// lifetime of an access token, in seconds
+    "KIOSQUE_ACCESS_TOKEN_TTL_SECS" access_token_ttl_secs: value i64 = "900";
+    /// database pool size
+    "KIOSQUE_DB_MAX_CONNECTIONS" db_max_connections: unset u32 = "4 × cores, at least 8";
+    /// longest wait for a pooled connection before answering 503
+    "KIOSQUE_DB_ACQUIRE_TIMEOUT_MS" db_acquire_timeout_ms: value u64 = "2000";
+    /// PostgreSQL statement timeout
+    "KIOSQUE_DB_STATEMENT_TIMEOUT_MS" db_statement_timeout_ms: value u64 = "10000";
+    /// deadline of a whole request (408 past it)
+    "KIOSQUE_REQUEST_TIMEOUT_SECS" request_timeout_secs: value u64 = "15";
+    /// largest request body (413 past it)
+    "KIOSQUE_BODY_LIMIT_BYTES" body_limit_bytes: value usize = "262144";
+    /// cap on `first`/`last` (a larger value is a `BAD_USER_INPUT` error)
+    "KIOSQUE_MAX_PAGE_SIZE" max_page_size: value u32 = "100";
+    /// deepest GraphQL selection accepted
+    "KIOSQUE_GRAPHQL_MAX_DEPTH" graphql_max_depth: value usize = "12";
+    /// costliest GraphQL query accepted (lists cost `first × child`)
+    "KIOSQUE_GRAPHQL_MAX_COMPLEXITY" graphql_max_complexity: value usize = "10000";
+    /// serve proven hot read queries without the general executor (see *Performance*)
+    "KIOSQUE_GRAPHQL_FAST_PATH" graphql_fast_path: value bool = "true";
+    /// `max-age` of public reads
+    "KIOSQUE_CACHE_MAX_AGE_SECS" cache_max_age_secs: value u32 = "30";
+    /// Redis for rate-limit counters shared by all instances, e.g. `redis://127.0.0.1:6379`
+    "KIOSQUE_REDIS_URL" redis_url: unset String = "unset (in process)";
+    /// prefix of every Redis key
+    "KIOSQUE_REDIS_PREFIX" redis_prefix: value String = "kiosque:";
+    /// `smtp://host:port` to send "send to a friend" emails; unset, they are written to the log
+    "KIOSQUE_SMTP_URL" smtp_url: unset String = "unset (log transport)";
+    /// sender of outgoing emails
+    "KIOSQUE_MAIL_FROM" mail_from: value String = "Kiosque <no-reply@localhost>";
+    /// how often the email worker looks for due shares
+    "KIOSQUE_MAIL_POLL_MS" mail_poll_ms: value u64 = "5000";
+    /// most links in one comment
+    "KIOSQUE_COMMENT_MAX_LINKS" comment_max_links: value u32 = "3";
+    /// publish at once comments from an account, or a guest proving a confirmed email (its
+    /// guest key), with an approved comment
+    "KIOSQUE_AUTO_APPROVE_KNOWN" auto_approve_known: value bool = "true";
+    /// window of the limits below
+    "KIOSQUE_RATE_LIMIT_WINDOW_SECS" rate_limit_window_secs: value u64 = "600";
+    /// comments per client address per window (`0`: no limit)
+    "KIOSQUE_COMMENTS_PER_CLIENT" comments_per_client: value u32 = "10";
+    /// comments per article per window
+    "KIOSQUE_COMMENTS_PER_ARTICLE" comments_per_article: value u32 = "200";
+    /// "send to a friend" emails per client address per window
+    "KIOSQUE_SHARES_PER_CLIENT" shares_per_client: value u32 = "10";
+    /// comment reports per client address per window
+    "KIOSQUE_REPORTS_PER_CLIENT" reports_per_client: value u32 = "20";
+    /// full-text searches per client address per minute, REST and GraphQL (each alias of
+    /// `search` counts); 0: no limit
+    "KIOSQUE_SEARCHES_PER_CLIENT" searches_per_client: value u32 = "60";
+    /// behind one trusted reverse proxy, the client is the last `X-Forwarded-For` address
+    "KIOSQUE_TRUST_FORWARDED_FOR" trust_forwarded_for: value bool = "false";
+    /// bearer token that `GET /metrics` requires when set
+    "KIOSQUE_METRICS_TOKEN" metrics_token: secret String = "unset (open)";
+    /// how often the webhook worker looks for due deliveries
+    "KIOSQUE_WEBHOOK_POLL_MS" webhook_poll_ms: value u64 = "2000";
+    /// longest webhook delivery attempt (connect and answer)
+    "KIOSQUE_WEBHOOK_TIMEOUT_SECS" webhook_timeout_secs: value u64 = "10";
+    /// wait after a first failed delivery, doubled after each failure (at most an hour)
+    "KIOSQUE_WEBHOOK_RETRY_BASE_MS" webhook_retry_base_ms: value u64 = "30000";
+    /// attempts before a delivery is given up (`failed`)
+    "KIOSQUE_WEBHOOK_MAX_ATTEMPTS" webhook_max_attempts: value i32 = "8";
+    /// PEM root certificates that `https` webhook endpoints may also chain to (a private CA),
+    /// besides the built-in Mozilla roots; checked at start
+    "KIOSQUE_WEBHOOK_CA_FILE" webhook_ca_file: unset String = "(unset)";
+    /// internal networks webhook endpoints may reach, as CIDR blocks or addresses,
+    /// comma-separated (`10.20.0.0/16, 127.0.0.1`); by default only public addresses are;
+    /// checked at start
+    "KIOSQUE_WEBHOOK_ALLOW_NETWORKS" webhook_allow_networks: unset AllowedNetworks = "(unset)";
+    /// a connection must send a whole request head within it, or is closed
+    "KIOSQUE_HEADER_READ_TIMEOUT_SECS" header_read_timeout_secs: value u64 = "5";
+    /// open connections at most (more wait in the listen backlog)
+    "KIOSQUE_MAX_CONNECTIONS" max_connections: value usize = "4096";
+    /// on SIGTERM, longest wait for in-flight requests and background workers
+    "KIOSQUE_SHUTDOWN_TIMEOUT_SECS" shutdown_timeout_secs: value u64 = "20";
+    /// largest GraphQL request body (413 past it)
+    "KIOSQUE_GRAPHQL_BODY_LIMIT_BYTES" graphql_body_limit_bytes: value usize = "65536";
+    /// introspection and field suggestions outside demo mode (development)
+    "KIOSQUE_GRAPHQL_INTROSPECTION" graphql_introspection: value bool = "false";
+    /// deepest nesting of GraphQL selection sets, fragments included
+    "KIOSQUE_GRAPHQL_MAX_RECURSION" graphql_max_recursion: value usize = "32";
+    /// most directives on one GraphQL field
+    "KIOSQUE_GRAPHQL_MAX_DIRECTIVES" graphql_max_directives: value usize = "8";
+    /// comma-separated origins allowed to call the API from a browser
+    "KIOSQUE_CORS_ORIGINS" cors_origins: unset String = "none";
+    /// password for `kiosque user create` when `--password` is not given (else one is
+    /// generated)
+    "KIOSQUE_USER_PASSWORD" user_password: secret String = "—";
+    /// log filter; logs are JSON lines when stdout is not a terminal (read before the rest,
+    /// by the logger)
+    "RUST_LOG" log_filter: value String = "info";
+}
+
+/// The README's table of [`VARIABLES`], as `kiosque config` prints it.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| variable | default | meaning |\n| --- | --- | --- |\n");
+    for v in VARIABLES {
+        let default = if v.has_value {
+            format!("`{}`", v.default)
+        } else {
+            v.default.to_owned()
+        };
+        let doc = v.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push_str(&format!("| `{}` | {default} | {doc} |\n", v.name));
+    }
+    out
+}
+
+/// The lines around the table in README.md (`export-schema` rewrites what is between).
+pub const README_TABLE_START: &str =
+    "<!-- variables: generated by `kiosque export-schema` from src/config.rs -->";
+pub const README_TABLE_END: &str = "<!-- /variables -->";
+
+/// `readme` with its table of variables replaced by [`markdown_table`] (None without the
+/// markers).
+pub fn readme_with_table(readme: &str) -> Option<String> {
+    let start = readme.find(README_TABLE_START)? + README_TABLE_START.len();
+    let end = start + readme[start..].find(README_TABLE_END)?;
+    Some(format!(
+        "{}\n{}{}",
+        &readme[..start],
+        markdown_table(),
+        &readme[end..]
+    ))
+}
+
+fn value<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &'static str,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    let raw = get(name).filter(|raw| !raw.trim().is_empty());
+    let text = raw.as_deref().unwrap_or(default);
+    text.trim().parse().map_err(|e: T::Err| ConfigError {
+        name,
+        reason: e.to_string(),
+    })
+}
+
+fn secret(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Option<String> {
+    get(name).filter(|raw| !raw.trim().is_empty())
+}
+
+fn optional<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match get(name).filter(|raw| !raw.trim().is_empty()) {
+        None => Ok(None),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e: T::Err| ConfigError {
+                name,
+                reason: e.to_string(),
+            }),
+    }
+}
+
+/// What the server uses, made from [`Settings`]: each field is documented where its variable
+/// is declared (`settings!`), with its default.
 #[derive(Clone)]
 pub struct Config {
-    /// `KIOSQUE_DATABASE_URL`: `sqlite://kiosque.db?mode=rwc` by default.
     pub database_url: String,
-    /// `KIOSQUE_BIND`: `127.0.0.1:8080` by default.
     pub bind: SocketAddr,
-    /// `KIOSQUE_PUBLIC_URL`: the base of links in payloads (defaults to `http://{bind}`).
     pub public_url: String,
-    /// `KIOSQUE_DEMO`: demo mode (GraphiQL, introspection, generated secret).
     pub demo: bool,
-    /// `KIOSQUE_JWT_SECRET`: signs access tokens; required outside demo mode.
     pub jwt_secret: Option<String>,
-    /// `KIOSQUE_JWT_PREVIOUS_SECRET`: the key being rotated out, still accepted.
     pub jwt_previous_secret: Option<String>,
-    /// `KIOSQUE_JWT_ISSUER` (default `kiosque`) and `KIOSQUE_JWT_AUDIENCE` (default `kiosque-api`).
     pub jwt_issuer: String,
     pub jwt_audience: String,
-    /// `KIOSQUE_ACCESS_TOKEN_TTL_SECS` (default 900).
     pub access_token_ttl_secs: i64,
     pub pool: PoolSettings,
-    /// `KIOSQUE_REQUEST_TIMEOUT_SECS` (default 15).
     pub request_timeout: Duration,
-    /// `KIOSQUE_BODY_LIMIT_BYTES` (default 256 KiB).
     pub body_limit: usize,
-    /// `KIOSQUE_MAX_PAGE_SIZE` (default 100): the cap on `first`/`last`/`limit`.
     pub max_page_size: u32,
-    /// `KIOSQUE_GRAPHQL_MAX_DEPTH` (default 12) and `KIOSQUE_GRAPHQL_MAX_COMPLEXITY` (default 10000).
     pub graphql_max_depth: usize,
-    /// `KIOSQUE_GRAPHQL_FAST_PATH` (default true): serve proven hot queries without the
-    /// general executor (see `graphql/fast`).
     pub graphql_fast_path: bool,
     pub graphql_max_complexity: usize,
-    /// `KIOSQUE_CACHE_MAX_AGE_SECS` (default 30): `max-age` of public reads.
     pub cache_max_age: u32,
-    /// `KIOSQUE_REDIS_URL`: rate-limit counters shared by every instance (in process when unset).
     pub redis_url: Option<String>,
-    /// `KIOSQUE_REDIS_PREFIX` (default `kiosque:`): the prefix of every Redis key.
     pub redis_prefix: String,
-    /// `KIOSQUE_SMTP_URL` (`smtp://host:port`): "send to a friend" emails go out by SMTP;
-    /// unset, they are written to the log.
     pub smtp_url: Option<String>,
-    /// `KIOSQUE_MAIL_FROM` (default `Kiosque <no-reply@localhost>`).
     pub mail_from: String,
-    /// `KIOSQUE_MAIL_POLL_MS` (default 5000): how often the share worker looks for due emails.
     pub mail_poll: Duration,
-    /// `KIOSQUE_COMMENT_MAX_LINKS` (default 3): more links in a comment is a 422.
     pub comment_max_links: u32,
-    /// `KIOSQUE_AUTO_APPROVE_KNOWN` (default true): comments from an email or account with an
-    /// approved comment are published at once.
     pub auto_approve_known: bool,
-    /// `KIOSQUE_RATE_LIMIT_WINDOW_SECS` (default 600): the window of the limits below.
     pub rate_limit_window_secs: u64,
-    /// `KIOSQUE_COMMENTS_PER_CLIENT` (10), `KIOSQUE_COMMENTS_PER_ARTICLE` (200),
-    /// `KIOSQUE_SHARES_PER_CLIENT` (10), `KIOSQUE_REPORTS_PER_CLIENT` (20): events per window;
-    /// 0 turns a limit off.
     pub comments_per_client: u32,
     pub comments_per_article: u32,
     pub shares_per_client: u32,
     pub reports_per_client: u32,
-    /// `KIOSQUE_SEARCHES_PER_CLIENT` (default 60): full-text searches per client address per
-    /// minute, on both doors (each alias of a GraphQL `search` counts); 0 turns it off.
     pub searches_per_client: u32,
-    /// `KIOSQUE_WEBHOOK_POLL_MS` (default 2000): how often the webhook worker looks for due
-    /// deliveries.
     pub webhook_poll: Duration,
-    /// `KIOSQUE_WEBHOOK_TIMEOUT_SECS` (default 10): the longest a delivery attempt may take.
     pub webhook_timeout: Duration,
-    /// `KIOSQUE_WEBHOOK_RETRY_BASE_MS` (default 30000): the wait after a first failed
-    /// attempt, doubled after each one (at most an hour).
     pub webhook_retry_base: Duration,
-    /// `KIOSQUE_WEBHOOK_MAX_ATTEMPTS` (default 8): attempts before a delivery is `failed`.
     pub webhook_max_attempts: i32,
-    /// `KIOSQUE_WEBHOOK_CA_FILE` (unset): a PEM file of root certificates that `https`
-    /// endpoints may also chain to (a partner's private CA), besides Mozilla's built-in roots.
-    /// Read and checked at start.
     pub webhook_roots: Vec<reqwest::Certificate>,
-    /// `KIOSQUE_WEBHOOK_ALLOW_NETWORKS` (unset): networks (CIDR blocks or addresses,
-    /// comma-separated, e.g. `10.20.0.0/16, 127.0.0.1`) that webhook endpoints may reach
-    /// although they are not public; by default deliveries go to public addresses only.
     pub webhook_networks: crate::content::webhooks::targets::AllowedNetworks,
-    /// `KIOSQUE_TRUST_FORWARDED_FOR` (default false): behind one trusted reverse proxy, the
-    /// client is the last address of `X-Forwarded-For` rather than the peer.
     pub trust_forwarded_for: bool,
-    /// `KIOSQUE_METRICS_TOKEN` (unset): when set, `GET /metrics` wants it as a bearer token.
     pub metrics_token: Option<String>,
-    /// `KIOSQUE_SITE_NAME` (default `Kiosque`): the publication's name, in feed titles.
     pub site_name: String,
     /// URLs per sitemap file (50,000, the protocol's limit; tests lower it). Past it,
     /// `/sitemap.xml` is an index of `/sitemap-{n}.xml` files.
     pub sitemap_urls_per_file: usize,
     /// Server and GraphQL hardening (see `server.rs`, `security.rs`, `graphql/guard.rs`).
     pub hardening: Hardening,
+    pub user_password: Option<String>,
 }
 
 /// Limits of the server loop and of the GraphQL door, and the CORS allow-list.
 #[derive(Debug, Clone)]
 pub struct Hardening {
-    /// `KIOSQUE_HEADER_READ_TIMEOUT_SECS` (default 5): a connection that has not sent a whole
-    /// request head within it is closed.
     pub header_read_timeout: Duration,
-    /// `KIOSQUE_MAX_CONNECTIONS` (default 4096): open connections at most; more wait in the
-    /// listen backlog.
     pub max_connections: usize,
-    /// `KIOSQUE_SHUTDOWN_TIMEOUT_SECS` (default 20): on SIGTERM, the longest wait for
-    /// in-flight requests and background workers before exiting anyway.
     pub shutdown_timeout: Duration,
-    /// `KIOSQUE_GRAPHQL_BODY_LIMIT_BYTES` (default 64 KiB): largest GraphQL request body.
     pub graphql_body_limit: usize,
-    /// `KIOSQUE_GRAPHQL_INTROSPECTION` (default false; always on in demo mode): introspection
-    /// and field suggestions, for development.
     pub graphql_introspection: bool,
-    /// `KIOSQUE_GRAPHQL_MAX_RECURSION` (default 32): deepest nesting of selection sets
-    /// (fragments included).
     pub graphql_max_recursion: usize,
-    /// `KIOSQUE_GRAPHQL_MAX_DIRECTIVES` (default 8): directives on one field at most.
     pub graphql_max_directives: usize,
-    /// `KIOSQUE_CORS_ORIGINS`: comma-separated origins allowed to call from a browser
-    /// (none by default: no CORS headers).
     pub cors_origins: Vec<String>,
     /// Not read from the environment: tests turn it on to mount `/__test/panic`.
     pub test_routes: bool,
@@ -168,7 +356,7 @@ impl Config {
             shares_per_client: self.shares_per_client,
             reports_per_client: self.reports_per_client,
             searches_per_client: self.searches_per_client,
-            pool_max_connections: self.pool.max_connections as u32,
+            pool_max_connections: self.pool.max_connections,
             search_wait: self.pool.acquire_timeout,
             public_url: self.public_url.clone(),
             webhook_networks: self.webhook_networks.clone(),
@@ -195,98 +383,66 @@ impl Config {
 
     /// Reads from any lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let bind: SocketAddr = parse(
-            &get,
-            "KIOSQUE_BIND",
-            "127.0.0.1:8080".parse().unwrap_or_else(|_| unreachable!()),
-        )?;
+        let s = Settings::from_lookup(&get)?;
         let defaults = PoolSettings::default();
         Ok(Self {
-            database_url: get("KIOSQUE_DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://kiosque.db?mode=rwc".into()),
-            public_url: get("KIOSQUE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
-            bind,
-            demo: parse(&get, "KIOSQUE_DEMO", false)?,
-            jwt_secret: get("KIOSQUE_JWT_SECRET").filter(|s| !s.is_empty()),
-            jwt_previous_secret: get("KIOSQUE_JWT_PREVIOUS_SECRET").filter(|s| !s.is_empty()),
-            jwt_issuer: get("KIOSQUE_JWT_ISSUER").unwrap_or_else(|| "kiosque".into()),
-            jwt_audience: get("KIOSQUE_JWT_AUDIENCE").unwrap_or_else(|| "kiosque-api".into()),
-            access_token_ttl_secs: parse(&get, "KIOSQUE_ACCESS_TOKEN_TTL_SECS", 900)?,
+            public_url: s.public_url.unwrap_or_else(|| format!("http://{}", s.bind)),
+            database_url: s.database_url,
+            bind: s.bind,
+            demo: s.demo,
+            jwt_secret: s.jwt_secret,
+            jwt_previous_secret: s.jwt_previous_secret,
+            jwt_issuer: s.jwt_issuer,
+            jwt_audience: s.jwt_audience,
+            access_token_ttl_secs: s.access_token_ttl_secs,
             pool: PoolSettings {
-                max_connections: parse(
-                    &get,
-                    "KIOSQUE_DB_MAX_CONNECTIONS",
-                    defaults.max_connections,
-                )?,
-                acquire_timeout: Duration::from_millis(parse(
-                    &get,
-                    "KIOSQUE_DB_ACQUIRE_TIMEOUT_MS",
-                    defaults.acquire_timeout.as_millis() as u64,
-                )?),
-                statement_timeout: Duration::from_millis(parse(
-                    &get,
-                    "KIOSQUE_DB_STATEMENT_TIMEOUT_MS",
-                    defaults.statement_timeout.as_millis() as u64,
-                )?),
+                max_connections: s.db_max_connections.unwrap_or(defaults.max_connections),
+                acquire_timeout: Duration::from_millis(s.db_acquire_timeout_ms),
+                statement_timeout: Duration::from_millis(s.db_statement_timeout_ms),
             },
-            request_timeout: Duration::from_secs(parse(&get, "KIOSQUE_REQUEST_TIMEOUT_SECS", 15)?),
-            body_limit: parse(&get, "KIOSQUE_BODY_LIMIT_BYTES", 256 * 1024)?,
-            max_page_size: parse(&get, "KIOSQUE_MAX_PAGE_SIZE", 100)?,
-            graphql_max_depth: parse(&get, "KIOSQUE_GRAPHQL_MAX_DEPTH", 12)?,
-            graphql_fast_path: parse(&get, "KIOSQUE_GRAPHQL_FAST_PATH", true)?,
-            graphql_max_complexity: parse(&get, "KIOSQUE_GRAPHQL_MAX_COMPLEXITY", 10_000)?,
-            cache_max_age: parse(&get, "KIOSQUE_CACHE_MAX_AGE_SECS", 30)?,
-            redis_url: get("KIOSQUE_REDIS_URL").filter(|s| !s.trim().is_empty()),
-            redis_prefix: get("KIOSQUE_REDIS_PREFIX").unwrap_or_else(|| "kiosque:".into()),
-            smtp_url: get("KIOSQUE_SMTP_URL").filter(|s| !s.trim().is_empty()),
-            mail_from: get("KIOSQUE_MAIL_FROM")
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| "Kiosque <no-reply@localhost>".into()),
-            mail_poll: Duration::from_millis(parse(&get, "KIOSQUE_MAIL_POLL_MS", 5_000)?),
-            comment_max_links: parse(&get, "KIOSQUE_COMMENT_MAX_LINKS", 3)?,
-            auto_approve_known: parse(&get, "KIOSQUE_AUTO_APPROVE_KNOWN", true)?,
-            rate_limit_window_secs: parse(&get, "KIOSQUE_RATE_LIMIT_WINDOW_SECS", 600)?,
-            comments_per_client: parse(&get, "KIOSQUE_COMMENTS_PER_CLIENT", 10)?,
-            comments_per_article: parse(&get, "KIOSQUE_COMMENTS_PER_ARTICLE", 200)?,
-            shares_per_client: parse(&get, "KIOSQUE_SHARES_PER_CLIENT", 10)?,
-            reports_per_client: parse(&get, "KIOSQUE_REPORTS_PER_CLIENT", 20)?,
-            searches_per_client: parse(&get, "KIOSQUE_SEARCHES_PER_CLIENT", 60)?,
-            trust_forwarded_for: parse(&get, "KIOSQUE_TRUST_FORWARDED_FOR", false)?,
-            metrics_token: get("KIOSQUE_METRICS_TOKEN").filter(|s| !s.trim().is_empty()),
-            site_name: get("KIOSQUE_SITE_NAME")
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| "Kiosque".into()),
+            request_timeout: Duration::from_secs(s.request_timeout_secs),
+            body_limit: s.body_limit_bytes,
+            max_page_size: s.max_page_size,
+            graphql_max_depth: s.graphql_max_depth,
+            graphql_fast_path: s.graphql_fast_path,
+            graphql_max_complexity: s.graphql_max_complexity,
+            cache_max_age: s.cache_max_age_secs,
+            redis_url: s.redis_url,
+            redis_prefix: s.redis_prefix,
+            smtp_url: s.smtp_url,
+            mail_from: s.mail_from,
+            mail_poll: Duration::from_millis(s.mail_poll_ms),
+            comment_max_links: s.comment_max_links,
+            auto_approve_known: s.auto_approve_known,
+            rate_limit_window_secs: s.rate_limit_window_secs,
+            comments_per_client: s.comments_per_client,
+            comments_per_article: s.comments_per_article,
+            shares_per_client: s.shares_per_client,
+            reports_per_client: s.reports_per_client,
+            searches_per_client: s.searches_per_client,
+            trust_forwarded_for: s.trust_forwarded_for,
+            metrics_token: s.metrics_token,
+            site_name: s.site_name,
             sitemap_urls_per_file: crate::content::articles::MAX_SITEMAP_URLS_PER_FILE,
-            webhook_poll: Duration::from_millis(parse(&get, "KIOSQUE_WEBHOOK_POLL_MS", 2_000)?),
-            webhook_timeout: Duration::from_secs(parse(&get, "KIOSQUE_WEBHOOK_TIMEOUT_SECS", 10)?),
-            webhook_retry_base: Duration::from_millis(parse(
-                &get,
-                "KIOSQUE_WEBHOOK_RETRY_BASE_MS",
-                30_000,
-            )?),
-            webhook_max_attempts: parse(&get, "KIOSQUE_WEBHOOK_MAX_ATTEMPTS", 8)?,
-            webhook_roots: match get("KIOSQUE_WEBHOOK_CA_FILE").filter(|s| !s.trim().is_empty()) {
+            webhook_poll: Duration::from_millis(s.webhook_poll_ms),
+            webhook_timeout: Duration::from_secs(s.webhook_timeout_secs),
+            webhook_retry_base: Duration::from_millis(s.webhook_retry_base_ms),
+            webhook_max_attempts: s.webhook_max_attempts,
+            webhook_roots: match &s.webhook_ca_file {
                 Some(path) => roots_from_file(path.trim())?,
                 None => Vec::new(),
             },
-            webhook_networks: parse(&get, "KIOSQUE_WEBHOOK_ALLOW_NETWORKS", Default::default())?,
+            webhook_networks: s.webhook_allow_networks.unwrap_or_default(),
             hardening: Hardening {
-                header_read_timeout: Duration::from_secs(parse(
-                    &get,
-                    "KIOSQUE_HEADER_READ_TIMEOUT_SECS",
-                    5,
-                )?),
-                max_connections: parse(&get, "KIOSQUE_MAX_CONNECTIONS", 4096)?,
-                shutdown_timeout: Duration::from_secs(parse(
-                    &get,
-                    "KIOSQUE_SHUTDOWN_TIMEOUT_SECS",
-                    20,
-                )?),
-                graphql_body_limit: parse(&get, "KIOSQUE_GRAPHQL_BODY_LIMIT_BYTES", 64 * 1024)?,
-                graphql_introspection: parse(&get, "KIOSQUE_GRAPHQL_INTROSPECTION", false)?,
-                graphql_max_recursion: parse(&get, "KIOSQUE_GRAPHQL_MAX_RECURSION", 32)?,
-                graphql_max_directives: parse(&get, "KIOSQUE_GRAPHQL_MAX_DIRECTIVES", 8)?,
-                cors_origins: get("KIOSQUE_CORS_ORIGINS")
+                header_read_timeout: Duration::from_secs(s.header_read_timeout_secs),
+                max_connections: s.max_connections,
+                shutdown_timeout: Duration::from_secs(s.shutdown_timeout_secs),
+                graphql_body_limit: s.graphql_body_limit_bytes,
+                graphql_introspection: s.graphql_introspection,
+                graphql_max_recursion: s.graphql_max_recursion,
+                graphql_max_directives: s.graphql_max_directives,
+                cors_origins: s
+                    .cors_origins
                     .map(|raw| {
                         raw.split(',')
                             .map(|o| o.trim().trim_end_matches('/').to_owned())
@@ -296,237 +452,9 @@ impl Config {
                     .unwrap_or_default(),
                 test_routes: false,
             },
+            user_password: s.user_password,
         })
     }
-
-    /// The environment variables understood, with their defaults, for `--help` and README.
-    pub const VARIABLES: &'static [(&'static str, &'static str, &'static str)] = &[
-        (
-            "KIOSQUE_DATABASE_URL",
-            "sqlite://kiosque.db?mode=rwc",
-            "database: `sqlite://FILE?mode=rwc` or `postgres://user@host/db`",
-        ),
-        (
-            "KIOSQUE_BIND",
-            "127.0.0.1:8080",
-            "address the server listens on (`--bind` overrides it)",
-        ),
-        (
-            "KIOSQUE_PUBLIC_URL",
-            "http://{bind}",
-            "base URL used in links and feeds",
-        ),
-        (
-            "KIOSQUE_SITE_NAME",
-            "Kiosque",
-            "the publication's name, in feed titles",
-        ),
-        (
-            "KIOSQUE_DEMO",
-            "false",
-            "demo mode: GraphiQL, introspection (`serve --demo` also seeds)",
-        ),
-        (
-            "KIOSQUE_JWT_SECRET",
-            "(generated in demo mode)",
-            "secret that signs access tokens; required in production",
-        ),
-        (
-            "KIOSQUE_DB_MAX_CONNECTIONS",
-            "4 × cores, at least 8",
-            "size of the database pool",
-        ),
-        (
-            "KIOSQUE_DB_ACQUIRE_TIMEOUT_MS",
-            "2000",
-            "longest wait for a pooled connection before answering 503",
-        ),
-        (
-            "KIOSQUE_DB_STATEMENT_TIMEOUT_MS",
-            "10000",
-            "PostgreSQL statement timeout",
-        ),
-        (
-            "KIOSQUE_REQUEST_TIMEOUT_SECS",
-            "15",
-            "deadline of a whole request (408 past it)",
-        ),
-        (
-            "KIOSQUE_BODY_LIMIT_BYTES",
-            "262144",
-            "largest accepted request body (413 past it)",
-        ),
-        (
-            "KIOSQUE_MAX_PAGE_SIZE",
-            "100",
-            "cap on `first`/`last`/`limit`",
-        ),
-        (
-            "KIOSQUE_GRAPHQL_MAX_DEPTH",
-            "12",
-            "deepest GraphQL selection accepted",
-        ),
-        (
-            "KIOSQUE_GRAPHQL_MAX_COMPLEXITY",
-            "10000",
-            "costliest GraphQL query accepted (lists cost first × child)",
-        ),
-        (
-            "KIOSQUE_CACHE_MAX_AGE_SECS",
-            "30",
-            "`max-age` of public reads",
-        ),
-        (
-            "KIOSQUE_REDIS_URL",
-            "(unset: in process)",
-            "Redis for rate-limit counters shared by all instances, e.g. `redis://127.0.0.1:6379`",
-        ),
-        (
-            "KIOSQUE_REDIS_PREFIX",
-            "kiosque:",
-            "prefix of every Redis key",
-        ),
-        (
-            "KIOSQUE_SMTP_URL",
-            "(unset: log transport)",
-            "`smtp://host:port` to send \"send to a friend\" emails; unset, they are logged",
-        ),
-        (
-            "KIOSQUE_MAIL_FROM",
-            "Kiosque <no-reply@localhost>",
-            "sender of outgoing emails",
-        ),
-        (
-            "KIOSQUE_MAIL_POLL_MS",
-            "5000",
-            "how often the email worker looks for due shares",
-        ),
-        (
-            "KIOSQUE_COMMENT_MAX_LINKS",
-            "3",
-            "most links allowed in one comment",
-        ),
-        (
-            "KIOSQUE_AUTO_APPROVE_KNOWN",
-            "true",
-            "publish at once comments from an email or account with an approved comment",
-        ),
-        (
-            "KIOSQUE_RATE_LIMIT_WINDOW_SECS",
-            "600",
-            "window of the comment, share and report limits",
-        ),
-        (
-            "KIOSQUE_COMMENTS_PER_CLIENT",
-            "10",
-            "comments per client address per window (0: no limit)",
-        ),
-        (
-            "KIOSQUE_COMMENTS_PER_ARTICLE",
-            "200",
-            "comments per article per window (0: no limit)",
-        ),
-        (
-            "KIOSQUE_SHARES_PER_CLIENT",
-            "10",
-            "\"send to a friend\" emails per client address per window (0: no limit)",
-        ),
-        (
-            "KIOSQUE_REPORTS_PER_CLIENT",
-            "20",
-            "comment reports per client address per window (0: no limit)",
-        ),
-        (
-            "KIOSQUE_SEARCHES_PER_CLIENT",
-            "60",
-            "full-text searches per client address per minute, both doors, each GraphQL alias counted (0: no limit)",
-        ),
-        (
-            "KIOSQUE_TRUST_FORWARDED_FOR",
-            "false",
-            "behind one trusted proxy: the client is the last `X-Forwarded-For` address",
-        ),
-        (
-            "KIOSQUE_METRICS_TOKEN",
-            "(unset: open)",
-            "bearer token that `GET /metrics` requires when set",
-        ),
-        (
-            "KIOSQUE_WEBHOOK_POLL_MS",
-            "2000",
-            "how often the webhook worker looks for due deliveries",
-        ),
-        (
-            "KIOSQUE_WEBHOOK_TIMEOUT_SECS",
-            "10",
-            "longest webhook delivery attempt",
-        ),
-        (
-            "KIOSQUE_WEBHOOK_RETRY_BASE_MS",
-            "30000",
-            "wait after a first failed delivery, doubled each time (at most an hour)",
-        ),
-        (
-            "KIOSQUE_WEBHOOK_MAX_ATTEMPTS",
-            "8",
-            "attempts before a webhook delivery is given up (`failed`)",
-        ),
-        (
-            "KIOSQUE_WEBHOOK_CA_FILE",
-            "(unset)",
-            "PEM root certificates that `https` webhook endpoints may also chain to",
-        ),
-        (
-            "KIOSQUE_WEBHOOK_ALLOW_NETWORKS",
-            "(unset)",
-            "internal networks (CIDR or addresses, comma-separated) webhooks may reach",
-        ),
-        (
-            "KIOSQUE_HEADER_READ_TIMEOUT_SECS",
-            "5",
-            "a connection must send a whole request head within it, or is closed",
-        ),
-        (
-            "KIOSQUE_MAX_CONNECTIONS",
-            "4096",
-            "open connections at most (more wait in the listen backlog)",
-        ),
-        (
-            "KIOSQUE_SHUTDOWN_TIMEOUT_SECS",
-            "20",
-            "on SIGTERM, longest wait for in-flight requests and workers",
-        ),
-        (
-            "KIOSQUE_GRAPHQL_BODY_LIMIT_BYTES",
-            "65536",
-            "largest GraphQL request body (413 past it)",
-        ),
-        (
-            "KIOSQUE_GRAPHQL_INTROSPECTION",
-            "false",
-            "introspection and field suggestions outside demo mode (development)",
-        ),
-        (
-            "KIOSQUE_GRAPHQL_MAX_RECURSION",
-            "32",
-            "deepest nesting of GraphQL selection sets, fragments included",
-        ),
-        (
-            "KIOSQUE_GRAPHQL_MAX_DIRECTIVES",
-            "8",
-            "most directives on one GraphQL field",
-        ),
-        (
-            "KIOSQUE_CORS_ORIGINS",
-            "(none)",
-            "comma-separated origins allowed to call the API from a browser",
-        ),
-        (
-            "RUST_LOG",
-            "info",
-            "log filter; logs are JSON when stdout is not a terminal",
-        ),
-    ];
 }
 
 /// The root certificates of a PEM file (at least one).
@@ -542,24 +470,6 @@ fn roots_from_file(path: &str) -> Result<Vec<reqwest::Certificate>, ConfigError>
         return Err(invalid(format!("{path} holds no PEM certificate")));
     }
     Ok(roots)
-}
-
-fn parse<T: std::str::FromStr>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError>
-where
-    T::Err: std::fmt::Display,
-{
-    match get(name) {
-        None => Ok(default),
-        Some(raw) if raw.trim().is_empty() => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError {
-            name,
-            reason: e.to_string(),
-        }),
-    }
 }
 
 /// Hides the password of a database URL.
@@ -595,6 +505,46 @@ mod tests {
             redact_url("sqlite://kiosque.db?mode=rwc"),
             "sqlite://kiosque.db?mode=rwc"
         );
+    }
+
+    #[test]
+    fn every_default_parses_and_the_readme_table_is_the_code_s() {
+        let settings = Settings::from_lookup(&|_| None).expect("the defaults parse");
+        assert_eq!(settings.max_page_size, 100);
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .expect("README.md");
+        let expected = readme_with_table(&readme).expect("README.md has the table's markers");
+        assert!(
+            readme == expected,
+            "README.md's table of variables differs from src/config.rs: run `cargo run -- export-schema`"
+        );
+        let mut names: Vec<_> = VARIABLES.iter().map(|v| v.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), VARIABLES.len(), "a variable is declared twice");
+    }
+
+    #[test]
+    fn every_variable_is_read_and_blank_means_default() {
+        // Each variable set to a value other than its default changes what is read.
+        let config = Config::from_lookup(|n| match n {
+            "KIOSQUE_MAX_PAGE_SIZE" => Some("7".into()),
+            "KIOSQUE_WEBHOOK_POLL_MS" => Some(" 250 ".into()),
+            "KIOSQUE_JWT_SECRET" => Some(" keep my spaces ".into()),
+            "KIOSQUE_SITE_NAME" => Some("   ".into()),
+            "KIOSQUE_CORS_ORIGINS" => Some("https://a.example/, https://b.example".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.max_page_size, 7);
+        assert_eq!(config.webhook_poll, Duration::from_millis(250));
+        assert_eq!(config.jwt_secret.as_deref(), Some(" keep my spaces "));
+        assert_eq!(config.site_name, "Kiosque");
+        assert_eq!(
+            config.hardening.cors_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
     }
 
     #[test]

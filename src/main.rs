@@ -51,7 +51,10 @@ enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
-    /// Write schema/schema.graphql and openapi.yaml from the code.
+    /// Print every environment variable with its default and meaning (Markdown).
+    Config,
+    /// Write schema/schema.graphql and openapi.yaml from the code (and the README's table of
+    /// variables).
     ExportSchema {
         /// Folder to write into (the repository root by default).
         #[arg(long, default_value = ".")]
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
     commands::init_tracing();
     let result = match cli.command {
         Command::ExportSchema { out } => commands::export_schema(&out),
+        Command::Config => commands::print_config(),
         command => run_async(command),
     };
     match result {
@@ -116,7 +120,9 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                         name,
                     },
             } => commands::create_user(config, &email, &role, password, name).await,
-            Command::ExportSchema { .. } => unreachable!("handled without a runtime"),
+            Command::ExportSchema { .. } | Command::Config => {
+                unreachable!("handled without a runtime")
+            }
         }
     })
 }
