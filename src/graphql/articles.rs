@@ -80,6 +80,10 @@ fn parts_for_list(ctx: &Context<'_>) -> ArticleParts {
     }
 }
 
+/// How many articles `related` and `moreInRubric` list by default (the fast path reads it
+/// too).
+pub const RELATED_DEFAULT: i32 = 5;
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum BodyFormat {
     /// The Markdown source, as written by the newsroom.
@@ -311,7 +315,7 @@ impl ArticleNode {
     async fn related(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 5)] first: i32,
+        #[graphql(default_with = "RELATED_DEFAULT")] first: i32,
     ) -> GqlResult<Vec<ArticleNode>> {
         self.related_list(ctx, first, true).await
     }
@@ -320,7 +324,7 @@ impl ArticleNode {
     async fn more_in_rubric(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 5)] first: i32,
+        #[graphql(default_with = "RELATED_DEFAULT")] first: i32,
     ) -> GqlResult<Vec<ArticleNode>> {
         self.related_list(ctx, first, false).await
     }

@@ -4,14 +4,14 @@
 
 mod accounts;
 pub mod apq;
-mod articles;
+pub mod articles;
 mod batch;
 mod catalogue;
 mod comment_mutations;
 mod comments;
 mod common;
 mod editorial;
-mod fast;
+pub mod fast;
 pub(crate) mod guard;
 pub mod http;
 mod introspection;

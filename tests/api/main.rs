@@ -10,6 +10,7 @@ mod contention;
 mod contracts;
 mod editorial;
 mod fast_path;
+mod fast_vocabulary;
 mod graphql_reads;
 mod hardening;
 mod helpers;

@@ -16,8 +16,8 @@ use std::collections::HashMap;
 
 use futures_util::future::{BoxFuture, try_join_all};
 
-pub use plan::Planner;
 use plan::{ArticleField, ArticlePlan, ConnField, EdgeField, Keyed, RootField};
+pub use plan::{Planner, VOCABULARY};
 
 use crate::content::articles::{ArticleParts, ArticleRecord, PageExtras};
 use crate::content::comments::{CommentRecord, CommentScope};
@@ -38,27 +38,17 @@ enum RootData {
     Articles(Page<ArticleRecord>, Loaded),
 }
 
-/// The item plan of a connection: `nodes` or `edges.node`, not both (left to the general
-/// executor).
+/// The item plan of a connection (`nodes` or `edges.node`; the planner refuses both), or
+/// `None` when no item is asked for (`totalCount`, `pageInfo`, cursors only).
 fn item_plan<P>(fields: &Keyed<ConnField<P>>) -> Option<&P> {
-    let mut found = None;
-    for (_, f) in fields {
-        let plan = match f {
-            ConnField::Nodes(p) => Some(p),
-            ConnField::Edges(edge) => edge.iter().find_map(|(_, e)| match e {
-                EdgeField::Node(p) => Some(p),
-                _ => None,
-            }),
+    fields.iter().find_map(|(_, f)| match f {
+        ConnField::Nodes(p) => Some(p),
+        ConnField::Edges(edge) => edge.iter().find_map(|(_, e)| match e {
+            EdgeField::Node(p) => Some(p),
             _ => None,
-        };
-        if let Some(plan) = plan {
-            if found.is_some() {
-                return None;
-            }
-            found = Some(plan);
-        }
-    }
-    found
+        }),
+        _ => None,
+    })
 }
 
 /// Runs a planned query; `None` sends the request to the general executor.
@@ -105,9 +95,8 @@ async fn load_root(
             order,
             plan,
         } => {
-            let Some(item) = item_plan(&plan.fields) else {
-                return Ok(None);
-            };
+            let nothing = ArticlePlan::nothing();
+            let item = item_plan(&plan.fields).unwrap_or(&nothing);
             let request = PageRequest::parse(args, content.max_page_size)?;
             let page = content
                 .articles()
@@ -145,7 +134,9 @@ async fn bundled(
                 if more.is_some() || sub.fields.iter().any(|(_, f)| f.is_relation()) {
                     return Ok(None);
                 }
-                more = Some((index, *first, sub.parts));
+                // Beyond the cap, an error: the executor answers (and reports it).
+                let first = content.bounded("first", (*first).into())?;
+                more = Some((index, first, sub.parts));
             }
             ArticleField::Comments { args, plan: conn } => {
                 if comments.is_some() {
@@ -197,9 +188,11 @@ fn load<'a>(
             match field {
                 ArticleField::MoreInRubric { first, plan } => jobs.push(Box::pin(async move {
                     let parts: ArticleParts = plan.parts;
+                    // Beyond the cap, an error: the executor answers (and reports it).
+                    let first = content.bounded("first", (*first).into())?;
                     let found = content
                         .articles()
-                        .more_in_rubric(viewer, &ids, *first, parts)
+                        .more_in_rubric(viewer, &ids, first, parts)
                         .await?;
                     Ok((index, Part::More(found)))
                 })),

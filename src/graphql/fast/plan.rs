@@ -14,6 +14,115 @@ use crate::content::pagination::PageArgs;
 /// A response key and what goes under it.
 pub type Keyed<T> = Vec<(String, T)>;
 
+/// Every field the fast path serves, by type, with the arguments it reads. The planner
+/// refuses any other field or argument (the request then goes to the general executor), so
+/// this table is the whole of what the fast path claims; `tests/api/fast_vocabulary.rs`
+/// checks each entry against the exported schema and walks each one (with and without each
+/// argument, anonymous and as staff) through both executors, comparing their bytes.
+pub const VOCABULARY: &[(&str, &[(&str, &[&str])])] = &[
+    (
+        "Query",
+        &[
+            ("__typename", &[]),
+            ("article", &["slug"]),
+            (
+                "articles",
+                &["first", "after", "last", "before", "filter", "orderBy"],
+            ),
+        ],
+    ),
+    (
+        "Article",
+        &[
+            ("__typename", &[]),
+            ("id", &[]),
+            ("slug", &[]),
+            ("title", &[]),
+            ("standfirst", &[]),
+            ("language", &[]),
+            ("status", &[]),
+            ("publishedAt", &[]),
+            ("updatedAt", &[]),
+            ("wordCount", &[]),
+            ("readingTimeMinutes", &[]),
+            ("version", &[]),
+            ("body", &["format"]),
+            ("authors", &[]),
+            ("rubric", &[]),
+            ("moreInRubric", &["first"]),
+            ("comments", &["first", "after", "last", "before"]),
+        ],
+    ),
+    (
+        "Author",
+        &[
+            ("__typename", &[]),
+            ("id", &[]),
+            ("slug", &[]),
+            ("name", &[]),
+            ("avatarUrl", &[]),
+            ("bio", &[]),
+        ],
+    ),
+    (
+        "Rubric",
+        &[
+            ("__typename", &[]),
+            ("id", &[]),
+            ("slug", &[]),
+            ("name", &[]),
+        ],
+    ),
+    (
+        "Comment",
+        &[
+            ("__typename", &[]),
+            ("id", &[]),
+            ("authorName", &[]),
+            ("body", &[]),
+            ("createdAt", &[]),
+        ],
+    ),
+    (
+        "PageInfo",
+        &[
+            ("__typename", &[]),
+            ("hasNextPage", &[]),
+            ("hasPreviousPage", &[]),
+            ("startCursor", &[]),
+            ("endCursor", &[]),
+        ],
+    ),
+    ("ArticleConnection", CONNECTION),
+    ("ArticleEdge", EDGE),
+    ("CommentConnection", CONNECTION),
+    ("CommentEdge", EDGE),
+];
+
+const CONNECTION: &[(&str, &[&str])] = &[
+    ("__typename", &[]),
+    ("totalCount", &[]),
+    ("pageInfo", &[]),
+    ("nodes", &[]),
+    ("edges", &[]),
+];
+
+const EDGE: &[(&str, &[&str])] = &[("__typename", &[]), ("cursor", &[]), ("node", &[])];
+
+/// Whether the fast path serves `field` of `type_name` with these arguments.
+fn claimed(type_name: &str, field: &Field) -> bool {
+    let Some((_, fields)) = VOCABULARY.iter().find(|(t, _)| *t == type_name) else {
+        return false;
+    };
+    let Some((_, args)) = fields.iter().find(|(f, _)| *f == field.name.node.as_str()) else {
+        return false;
+    };
+    field
+        .arguments
+        .iter()
+        .all(|(name, _)| args.contains(&name.node.as_str()))
+}
+
 pub enum RootField {
     Typename,
     Article {
@@ -28,12 +137,7 @@ pub enum RootField {
     },
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum BodyFormat {
-    Markdown,
-    Html,
-    Text,
-}
+pub use crate::graphql::articles::BodyFormat;
 
 pub enum ArticleField {
     Typename,
@@ -71,6 +175,19 @@ impl ArticleField {
 pub struct ArticlePlan {
     pub fields: Keyed<ArticleField>,
     pub parts: ArticleParts,
+}
+
+impl ArticlePlan {
+    /// No field: the items of a list read for its count, page info or cursors only.
+    pub fn nothing() -> Self {
+        Self {
+            fields: Vec::new(),
+            parts: ArticleParts {
+                lean: true,
+                ..ArticleParts::default()
+            },
+        }
+    }
 }
 
 pub enum AuthorField {
@@ -197,6 +314,9 @@ impl<'a> Planner<'a> {
     fn fields(&self, set: &'a SelectionSet, type_name: &str) -> Option<Vec<&'a Field>> {
         let mut out: Vec<&'a Field> = Vec::new();
         self.collect(set, type_name, &mut out, 0)?;
+        if !out.iter().all(|f| claimed(type_name, f)) {
+            return None;
+        }
         let mut keys: Vec<&str> = out.iter().map(|f| f.response_key().node.as_str()).collect();
         keys.sort_unstable();
         if keys.windows(2).any(|w| w[0] == w[1]) {
@@ -324,16 +444,7 @@ impl<'a> Planner<'a> {
         })
     }
 
-    fn only_args(field: &Field, allowed: &[&str]) -> Option<()> {
-        field
-            .arguments
-            .iter()
-            .all(|(n, _)| allowed.contains(&n.node.as_str()))
-            .then_some(())
-    }
-
     fn root_article(&self, field: &'a Field) -> Option<RootField> {
-        Self::only_args(field, &["slug"])?;
         let slug = self.string_arg(field, "slug")??;
         Some(RootField::Article {
             slug,
@@ -342,10 +453,6 @@ impl<'a> Planner<'a> {
     }
 
     fn root_articles(&self, field: &'a Field) -> Option<RootField> {
-        Self::only_args(
-            field,
-            &["first", "after", "last", "before", "filter", "orderBy"],
-        )?;
         let order = match self.arg(field, "orderBy")? {
             None => ArticleOrder::default(),
             Some(value) => ArticleOrder::parse(enum_name(&value)?)?,
@@ -404,6 +511,19 @@ impl<'a> Planner<'a> {
             };
             fields.push((key, planned));
         }
+        // One item plan per connection: `nodes` and `edges { node }` together (two
+        // selections of the items) are left to the executor.
+        let items = fields
+            .iter()
+            .filter(|(_, f)| match f {
+                ConnField::Nodes(_) => true,
+                ConnField::Edges(edge) => edge.iter().any(|(_, e)| matches!(e, EdgeField::Node(_))),
+                _ => false,
+            })
+            .count();
+        if items > 1 {
+            return None;
+        }
         Some(ConnPlan { fields })
     }
 
@@ -450,13 +570,6 @@ impl<'a> Planner<'a> {
         let mut fields = Vec::new();
         for f in self.fields(set, "Article")? {
             let name = f.name.node.as_str();
-            let simple = match name {
-                "body" | "moreInRubric" | "comments" => true,
-                _ => f.arguments.is_empty(),
-            };
-            if !simple {
-                return None;
-            }
             let planned = match name {
                 "__typename" => ArticleField::Typename,
                 "id" => ArticleField::Id,
@@ -471,16 +584,20 @@ impl<'a> Planner<'a> {
                 "readingTimeMinutes" => ArticleField::ReadingTimeMinutes,
                 "version" => ArticleField::Version,
                 "body" => {
-                    Self::only_args(f, &["format"])?;
-                    let (format, read) = match self.arg(f, "format")?.as_ref().map(enum_name) {
-                        None | Some(Some("MARKDOWN")) => {
-                            (BodyFormat::Markdown, BodyFormats::MARKDOWN)
+                    // The schema's own enum and default.
+                    let format = match self.arg(f, "format")? {
+                        None => BodyFormat::default(),
+                        Some(value) => {
+                            let name = enum_name(&value)?;
+                            async_graphql::InputType::parse(Some(ConstValue::Enum(Name::new(name))))
+                                .ok()?
                         }
-                        Some(Some("HTML")) => (BodyFormat::Html, BodyFormats::HTML),
-                        Some(Some("TEXT")) => (BodyFormat::Text, BodyFormats::TEXT),
-                        Some(_) => return None,
                     };
-                    parts.body |= read;
+                    parts.body |= match format {
+                        BodyFormat::Markdown => BodyFormats::MARKDOWN,
+                        BodyFormat::Html => BodyFormats::HTML,
+                        BodyFormat::Text => BodyFormats::TEXT,
+                    };
                     ArticleField::Body(format)
                 }
                 "authors" => {
@@ -511,16 +628,18 @@ impl<'a> Planner<'a> {
                     })?)
                 }
                 "moreInRubric" => {
-                    Self::only_args(f, &["first"])?;
-                    let first = self.literal_int(f, "first")?.unwrap_or(5);
-                    let first = u32::try_from(first).ok().filter(|n| *n <= 100)?;
+                    // The schema's default; the cap (the page-size cap) is checked where the
+                    // list is read, as the executor does.
+                    let first = self
+                        .literal_int(f, "first")?
+                        .unwrap_or(crate::graphql::articles::RELATED_DEFAULT);
+                    let first = u32::try_from(first).ok()?;
                     ArticleField::MoreInRubric {
                         first,
                         plan: Box::new(self.article(&f.selection_set.node)?),
                     }
                 }
                 "comments" => {
-                    Self::only_args(f, &["first", "after", "last", "before"])?;
                     let plan = self.connection(
                         &f.selection_set.node,
                         "CommentConnection",

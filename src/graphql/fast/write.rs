@@ -60,20 +60,21 @@ fn connection<P, T>(
     edge_type: &str,
     mut item: impl FnMut(&mut Vec<u8>, &P, &T),
 ) {
-    let Some(item_plan) = item_plan(&plan.fields) else {
-        out.extend_from_slice(b"null");
-        return;
+    let item_plan = item_plan(&plan.fields);
+    let mut item = |out: &mut Vec<u8>, t: &T| match item_plan {
+        Some(p) => item(out, p, t),
+        None => out.extend_from_slice(b"null"),
     };
     object(out, &plan.fields, |out, _, field| match field {
         ConnField::Typename => string(out, conn_type),
         ConnField::TotalCount => number(out, page.total.unwrap_or(0)),
         ConnField::PageInfo(fields) => page_info(out, fields, &page.info),
-        ConnField::Nodes(_) => array(out, &page.items, |out, (_, t)| item(out, item_plan, t)),
+        ConnField::Nodes(_) => array(out, &page.items, |out, (_, t)| item(out, t)),
         ConnField::Edges(fields) => array(out, &page.items, |out, (cursor, t)| {
             object(out, fields, |out, _, f| match f {
                 EdgeField::Typename => string(out, edge_type),
                 EdgeField::Cursor => string(out, &cursor.encode()),
-                EdgeField::Node(_) => item(out, item_plan, t),
+                EdgeField::Node(_) => item(out, t),
             })
         }),
     });
