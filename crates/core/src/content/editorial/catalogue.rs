@@ -85,6 +85,13 @@ pub(super) trait Entry {
     ) -> impl Future<Output = AppResult<Option<Self::Record>>> + Send;
 }
 
+/// Sets a column to a changed value (`None`: unchanged).
+fn set<V: Into<sea_orm::Value>>(column: &mut ActiveValue<V>, value: Option<V>) {
+    if let Some(value) = value {
+        *column = Set(value);
+    }
+}
+
 /// Saves `model` unless nothing but its id is set.
 async fn save<A>(txn: &DatabaseTransaction, model: A) -> AppResult<()>
 where
@@ -346,18 +353,10 @@ impl Entry for Rubrics {
             updated_at: Set(at),
             ..Default::default()
         };
-        if let Some(slug) = slug {
-            model.slug = Set(slug);
-        }
-        if let Some(name) = name {
-            model.name = Set(name);
-        }
-        if let Some(description) = fields.description {
-            model.description = Set(description);
-        }
-        if let Some(position) = fields.position {
-            model.position = Set(position);
-        }
+        set(&mut model.slug, slug);
+        set(&mut model.name, name);
+        set(&mut model.description, fields.description);
+        set(&mut model.position, fields.position);
         match &fields.parent {
             MaybeUndefined::Undefined => {}
             MaybeUndefined::Null => model.parent_id = Set(None),
@@ -485,18 +484,10 @@ impl Entry for Authors {
             updated_at: Set(at),
             ..Default::default()
         };
-        if let Some(slug) = slug {
-            model.slug = Set(slug);
-        }
-        if let Some(name) = name {
-            model.display_name = Set(name);
-        }
-        if let Some(bio) = fields.bio {
-            model.bio = Set(bio);
-        }
-        if let Some(avatar_url) = fields.avatar_url {
-            model.avatar_url = Set(avatar_url);
-        }
+        set(&mut model.slug, slug);
+        set(&mut model.display_name, name);
+        set(&mut model.bio, fields.bio);
+        set(&mut model.avatar_url, fields.avatar_url);
         save(txn, model).await
     }
 
@@ -580,12 +571,8 @@ impl Entry for Tags {
             id: ActiveValue::Unchanged(id),
             ..Default::default()
         };
-        if let Some(slug) = slug {
-            model.slug = Set(slug);
-        }
-        if let Some(name) = name {
-            model.name = Set(name);
-        }
+        set(&mut model.slug, slug);
+        set(&mut model.name, name);
         save(txn, model).await
     }
 
