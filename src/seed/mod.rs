@@ -1,8 +1,7 @@
-//! Seeding: the hand-written demo newsroom (`demo`, with fixtures the integration tests rely
-//! on), one demo account per role (`users`), and the deterministic synthetic corpus for
-//! benchmarks (`synthetic`).
+//! Seeding: the demo newsroom (`demo`: data files in `demo/`, written through the services,
+//! with fixtures the integration tests rely on), one demo account per role (`users`), and the
+//! deterministic synthetic corpus for benchmarks (`synthetic`, written in bulk).
 
-mod corpus;
 pub mod demo;
 pub mod synthetic;
 pub mod users;
@@ -51,11 +50,12 @@ pub(crate) async fn has_rows<C: ConnectionTrait>(
         .is_some())
 }
 
-/// Manual check against a scratch database (migrates it, seeds it, verifies the fixtures):
+/// Manual check of the synthetic corpus against a scratch database (migrates it, seeds it,
+/// checks it); the demo newsroom's guarantees are checked by `tests/api/demo_seed.rs`:
 ///
 /// ```text
 /// KIOSQUE_SEED_CHECK_URL=postgres://postgres@127.0.0.1:5432/seedcheck \
-/// KIOSQUE_SEED_CHECK=demo|synthetic KIOSQUE_SEED_ARTICLES=100000 KIOSQUE_SEED_COMMENTS=1000000 \
+/// KIOSQUE_SEED_ARTICLES=100000 KIOSQUE_SEED_COMMENTS=1000000 \
 ///   cargo test --release --lib seed -- --ignored --nocapture
 /// ```
 #[cfg(test)]
@@ -85,241 +85,13 @@ mod tests {
             .collect()
     }
 
-    fn s(v: &str) -> Value {
-        Value::String(Some(v.to_owned()))
-    }
-
-    const TEXT: &str = "(lower(a.slug) || ' ' || lower(a.title) || ' ' || lower(a.standfirst) || ' ' || lower(a.body) || ' ' || lower(a.body_text) || ' ' || lower(a.body_html))";
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     #[ignore = "needs KIOSQUE_SEED_CHECK_URL (a scratch database)"]
     async fn seed_check() {
         let url = std::env::var("KIOSQUE_SEED_CHECK_URL").expect("KIOSQUE_SEED_CHECK_URL");
-        let mode = std::env::var("KIOSQUE_SEED_CHECK").unwrap_or_else(|_| "demo".into());
         let db = Db::connect(&url, &PoolSettings::default()).await.unwrap();
         db.migrate().await.unwrap();
-        if mode == "synthetic" {
-            return synthetic_check(&db).await;
-        }
-
-        let started = Instant::now();
-        let report = demo(&db).await.unwrap();
-        println!("demo: {report:?} in {:?}", started.elapsed());
-        assert!(
-            !report.skipped && report.articles >= 64 && report.rubrics >= 8 && report.authors == 10
-        );
-        assert!(
-            demo(&db).await.unwrap().skipped,
-            "a second run must do nothing"
-        );
-        let fr = scalar(
-            &db,
-            "SELECT COUNT(*) FROM articles WHERE language = 'fr'",
-            vec![],
-        )
-        .await;
-        let en = scalar(
-            &db,
-            "SELECT COUNT(*) FROM articles WHERE language = 'en'",
-            vec![],
-        )
-        .await;
-        println!("languages: fr {fr}, en {en}");
-        assert!(fr * 10 >= (fr + en) * 6 && en > 0);
-
-        use demo::fixtures as f;
-        let one = |slug: &str, cond: &str| {
-            format!("SELECT COUNT(*) FROM articles a WHERE a.slug = '{slug}' AND {cond}")
-        };
-        // Foreign policy.
-        assert_eq!(scalar(&db, &one(f::FOREIGN_POLICY_SLUG, "a.status = 'published' AND a.language = 'fr' AND a.body LIKE '%étrangère%' AND lower(a.title) NOT LIKE '%etrangere%' AND a.title NOT LIKE '%étrangère%'"), vec![]).await, 1);
-        assert_eq!(
-            scalar(
-                &db,
-                &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%etrangere%'"),
-                vec![]
-            )
-            .await,
-            0
-        );
-        assert_eq!(
-            strings(
-                &db,
-                &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%trang%'"),
-                vec![]
-            )
-            .await,
-            [f::FOREIGN_POLICY_SLUG]
-        );
-        // Missile.
-        assert_eq!(
-            strings(
-                &db,
-                &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%missile%' AND a.status = 'published'"),
-                vec![]
-            )
-            .await,
-            [f::MISSILE_SLUG]
-        );
-        assert_eq!(
-            scalar(
-                &db,
-                &format!("SELECT COUNT(*) FROM articles a WHERE {TEXT} LIKE '%missiles%'"),
-                vec![]
-            )
-            .await,
-            0
-        );
-        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM comments WHERE lower(body) LIKE '%missile%' OR lower(body) LIKE '%zeppelin%' OR lower(body) LIKE '%trang%'", vec![]).await, 0);
-        // Zeppelin.
-        let mut z = strings(
-            &db,
-            &format!("SELECT a.slug FROM articles a WHERE {TEXT} LIKE '%zeppelin%'"),
-            vec![],
-        )
-        .await;
-        z.sort();
-        let mut expected = vec![f::DRAFT_SLUG.to_owned(), f::SCHEDULED_SLUG.to_owned()];
-        expected.sort();
-        assert_eq!(z, expected);
-        assert_eq!(
-            scalar(
-                &db,
-                &one(
-                    f::DRAFT_SLUG,
-                    "a.status = 'draft' AND a.published_at IS NULL AND lower(a.title) LIKE '%zeppelin%'"
-                ),
-                vec![]
-            )
-            .await,
-            1
-        );
-        let soon = Value::ChronoDateTimeUtc(Some(chrono::Utc::now() + chrono::Duration::hours(47)));
-        assert_eq!(
-            scalar(
-                &db,
-                &one(
-                    f::SCHEDULED_SLUG,
-                    "a.status = 'scheduled' AND a.published_at > $1 AND lower(a.title) NOT LIKE '%zeppelin%'"
-                ),
-                vec![soon]
-            )
-            .await,
-            1
-        );
-        // Rubric, author, tag.
-        let rubric = scalar(&db, "SELECT COUNT(*) FROM articles a JOIN rubrics r ON r.id = a.rubric_id WHERE r.slug = $1 AND a.status = 'published'", vec![s(f::RUBRIC_SLUG)]).await;
-        let author = scalar(&db, "SELECT COUNT(*) FROM articles a JOIN article_authors aa ON aa.article_id = a.id JOIN authors au ON au.id = aa.author_id WHERE au.slug = $1 AND a.status = 'published'", vec![s(f::AUTHOR_SLUG)]).await;
-        let tag = scalar(&db, "SELECT COUNT(*) FROM articles a JOIN article_tags t ON t.article_id = a.id JOIN tags g ON g.id = t.tag_id WHERE g.slug = $1 AND a.status = 'published'", vec![s(f::TAG_SLUG)]).await;
-        println!("rubric {rubric}, author {author}, tag {tag}");
-        assert_eq!((rubric, author, tag), (10, 8, 10));
-        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM articles a JOIN rubrics r ON r.id = a.rubric_id WHERE a.slug = $1 AND r.slug = $2", vec![s(f::SCHEDULED_SLUG), s(f::RUBRIC_SLUG)]).await, 1);
-        assert_eq!(
-            scalar(
-                &db,
-                &one(
-                    f::ENGLISH_SLUG,
-                    "a.status = 'published' AND a.language = 'en'"
-                ),
-                vec![]
-            )
-            .await,
-            1
-        );
-        // Comments.
-        let on = |cond: &str| {
-            format!(
-                "SELECT COUNT(*) FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = '{}' AND {cond}",
-                f::COMMENTED_SLUG
-            )
-        };
-        assert_eq!(
-            scalar(
-                &db,
-                &on("c.status = 'approved' AND c.parent_id IS NULL"),
-                vec![]
-            )
-            .await,
-            f::COMMENTED_APPROVED_TOP_LEVEL as i64
-        );
-        assert_eq!(
-            scalar(&db, &on("c.status = 'approved'"), vec![]).await,
-            f::COMMENTED_APPROVED as i64
-        );
-        assert_eq!(
-            scalar(
-                &db,
-                &on("c.status = 'approved' AND c.parent_id IN (SELECT id FROM comments WHERE parent_id IS NOT NULL)"),
-                vec![]
-            )
-            .await,
-            1
-        );
-        assert_eq!(
-            scalar(
-                &db,
-                &on("c.status = 'pending' AND c.parent_id IS NOT NULL"),
-                vec![]
-            )
-            .await,
-            1
-        );
-        assert_eq!(
-            scalar(&db, &on("1 = 1"), vec![]).await,
-            f::COMMENTED_TOTAL as i64
-        );
-        assert_eq!(
-            scalar(
-                &db,
-                "SELECT COUNT(*) FROM comments WHERE body LIKE '%PENDINGMARKER%' AND status = 'pending'",
-                vec![]
-            )
-            .await,
-            1
-        );
-        assert_eq!(
-            scalar(
-                &db,
-                "SELECT COUNT(*) FROM comments WHERE body LIKE '%PENDINGMARKER%'",
-                vec![]
-            )
-            .await,
-            1
-        );
-        assert_eq!(
-            scalar(
-                &db,
-                "SELECT COUNT(*) FROM comments WHERE status IN ('rejected', 'spam')",
-                vec![]
-            )
-            .await,
-            2
-        );
-        common_checks(&db).await;
-
-        // What the search tests will do.
-        if db.backend() == sea_orm::DatabaseBackend::Postgres {
-            let hits = strings(
-                &db,
-                "SELECT slug FROM articles WHERE search_vector @@ plainto_tsquery('kiosque_fr', 'etrangere')",
-                vec![],
-            )
-            .await;
-            assert_eq!(hits, [f::FOREIGN_POLICY_SLUG]);
-            let hits = strings(
-                &db,
-                "SELECT slug FROM articles WHERE search_vector @@ plainto_tsquery('kiosque_en', 'missiles')",
-                vec![],
-            )
-            .await;
-            assert_eq!(hits, [f::MISSILE_SLUG]);
-        } else {
-            let hits = strings(&db, "SELECT a.slug FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH 'etrangere'", vec![]).await;
-            assert_eq!(hits, [f::FOREIGN_POLICY_SLUG]);
-            let hits = strings(&db, "SELECT a.slug FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH 'missiles'", vec![]).await;
-            assert_eq!(hits, [f::MISSILE_SLUG]);
-        }
-        println!("demo fixtures OK");
+        synthetic_check(&db).await
     }
 
     async fn common_checks(db: &Db) {

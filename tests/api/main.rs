@@ -8,6 +8,7 @@ mod comment_emails;
 mod comments_write;
 mod contention;
 mod contracts;
+mod demo_seed;
 mod editorial;
 mod fast_path;
 mod fast_vocabulary;

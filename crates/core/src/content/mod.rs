@@ -62,9 +62,28 @@ impl Viewer {
     }
 }
 
-/// The current time at the precision both engines store (microseconds).
+tokio::task_local! {
+    /// The injected clock: the time [`now`] answers inside [`at`].
+    static CLOCK: DateTime<Utc>;
+}
+
+/// The current time at the precision both engines store (microseconds): the system clock's,
+/// or the injected clock's inside [`at`]. Every time a service stamps (created, updated,
+/// published, posted, moderated) and every "now" of a visibility check comes from here.
 pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    CLOCK
+        .try_with(|at| *at)
+        .unwrap_or_else(|_| Utc::now())
+        .trunc_subsecs(6)
+}
+
+/// The injected clock: runs `f` as if it were `time`. Every [`now`] of the task inside it
+/// answers `time`, which does not move, so the services stamp what they write at that
+/// time and judge visibility as of then (the demo seed writes its history this way; embargo
+/// tests can read as of a chosen time). Only this task sees it: a task it spawns or a
+/// blocking thread it starts reads the system clock.
+pub async fn at<F: std::future::Future>(time: DateTime<Utc>, f: F) -> F::Output {
+    CLOCK.scope(time, f).await
 }
 
 /// The content services, cheap to clone (one per process, shared by both doors).
@@ -127,5 +146,20 @@ impl Content {
 
     pub(crate) fn backend(&self) -> sea_orm::DatabaseBackend {
         self.db.backend()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_injected_clock_holds_inside_its_scope_only() {
+        let then = Utc::now() - chrono::Duration::days(40);
+        let inside = at(then, async { (now(), Viewer::public().now) }).await;
+        assert_eq!(inside, (then.trunc_subsecs(6), then.trunc_subsecs(6)));
+        assert!(now() > then + chrono::Duration::days(39));
+        let nested = at(then, at(then + chrono::Duration::hours(1), async { now() })).await;
+        assert_eq!(nested, (then + chrono::Duration::hours(1)).trunc_subsecs(6));
     }
 }

@@ -146,20 +146,28 @@ pub async fn bulk_insert<C: ConnectionTrait>(
     Ok(())
 }
 
-/// After rows were written with explicit ids, moves PostgreSQL's sequences past them (SQLite's
-/// `AUTOINCREMENT` already follows the largest id ever inserted, through `sqlite_sequence`).
+/// Puts each table's id sequence right after the largest id present: after rows were
+/// written with explicit ids (PostgreSQL's sequences do not see them; SQLite's `AUTOINCREMENT`
+/// does, through `sqlite_sequence`), or after the last rows were removed (both engines would
+/// otherwise go on from the largest id ever given).
 pub async fn reset_sequences<C: ConnectionTrait>(conn: &C, tables: &[&str]) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    if !is_postgres(backend) {
-        return Ok(());
-    }
     for table in tables {
-        let sql = format!(
-            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-             COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-        );
-        conn.query_one_raw(Statement::from_string(backend, sql))
-            .await?;
+        if is_postgres(backend) {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            );
+            conn.query_one_raw(Statement::from_string(backend, sql))
+                .await?;
+        } else {
+            let sql = format!(
+                "UPDATE sqlite_sequence SET seq = COALESCE((SELECT MAX(id) FROM {table}), 0) \
+                 WHERE name = '{table}'"
+            );
+            conn.execute_raw(Statement::from_string(backend, sql))
+                .await?;
+        }
     }
     Ok(())
 }
