@@ -109,18 +109,23 @@ const CONNECTION: &[(&str, &[&str])] = &[
 
 const EDGE: &[(&str, &[&str])] = &[("__typename", &[]), ("cursor", &[]), ("node", &[])];
 
-/// Whether the fast path serves `field` of `type_name` with these arguments.
-fn claimed(type_name: &str, field: &Field) -> bool {
-    let Some((_, fields)) = VOCABULARY.iter().find(|(t, _)| *t == type_name) else {
+/// Whether the fast path serves every field of a selection on `type_name`, with their
+/// arguments.
+fn claimed(type_name: &str, fields: &[&Field]) -> bool {
+    let Some((_, claims)) = VOCABULARY.iter().find(|(t, _)| *t == type_name) else {
         return false;
     };
-    let Some((_, args)) = fields.iter().find(|(f, _)| *f == field.name.node.as_str()) else {
-        return false;
-    };
-    field
-        .arguments
-        .iter()
-        .all(|(name, _)| args.contains(&name.node.as_str()))
+    fields.iter().all(|field| {
+        claims
+            .iter()
+            .find(|(f, _)| *f == field.name.node.as_str())
+            .is_some_and(|(_, args)| {
+                field
+                    .arguments
+                    .iter()
+                    .all(|(name, _)| args.contains(&name.node.as_str()))
+            })
+    })
 }
 
 pub enum RootField {
@@ -314,7 +319,7 @@ impl<'a> Planner<'a> {
     fn fields(&self, set: &'a SelectionSet, type_name: &str) -> Option<Vec<&'a Field>> {
         let mut out: Vec<&'a Field> = Vec::new();
         self.collect(set, type_name, &mut out, 0)?;
-        if !out.iter().all(|f| claimed(type_name, f)) {
+        if !claimed(type_name, &out) {
             return None;
         }
         let mut keys: Vec<&str> = out.iter().map(|f| f.response_key().node.as_str()).collect();
@@ -459,7 +464,7 @@ impl<'a> Planner<'a> {
         };
         let filter = match self.arg(field, "filter")? {
             None => ArticleFilter::default(),
-            Some(Value::Object(map)) => filter(&map)?,
+            Some(Value::Object(map)) => filter(map)?,
             Some(_) => return None,
         };
         let plan = self.connection(
@@ -676,17 +681,19 @@ impl<'a> Planner<'a> {
 /// the core's `ArticleFilter`): whatever it refuses is left to the general executor, which
 /// reports it properly.
 /// A key the type does not declare (which the executor reports) is left to it too.
-fn filter(map: &async_graphql_value::indexmap::IndexMap<Name, Value>) -> Option<ArticleFilter> {
+fn filter(map: async_graphql_value::indexmap::IndexMap<Name, Value>) -> Option<ArticleFilter> {
     use async_graphql::InputType;
-    // A variable inside the object (`{rubric: $r}`) is left to the executor too.
-    let value = Value::Object(map.clone()).into_const()?;
-    let parsed = ArticleFilter::parse(Some(value)).ok()?;
-    let ConstValue::Object(declared) = parsed.to_value() else {
+    // The names the type declares, read once from the type itself.
+    static DECLARED: std::sync::OnceLock<Vec<Name>> = std::sync::OnceLock::new();
+    let declared = DECLARED.get_or_init(|| match ArticleFilter::default().to_value() {
+        ConstValue::Object(fields) => fields.into_keys().collect(),
+        _ => Vec::new(),
+    });
+    if !map.keys().all(|key| declared.contains(key)) {
         return None;
-    };
-    map.keys()
-        .all(|key| declared.contains_key(key))
-        .then_some(parsed)
+    }
+    // A variable inside the object (`{rubric: $r}`) is left to the executor too.
+    ArticleFilter::parse(Some(Value::Object(map).into_const()?)).ok()
 }
 
 /// An enum value: a literal, or a string from a variable (the document was validated, so a
