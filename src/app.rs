@@ -290,3 +290,12 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutting down: draining in-flight requests");
 }
+
+/// Handlers that need only the content services ask for them (`State<Content>`), and so
+/// declare that they touch nothing else of the state (configuration, keys, the GraphQL
+/// schema, the mailer).
+impl axum::extract::FromRef<AppState> for Content {
+    fn from_ref(state: &AppState) -> Self {
+        state.content.clone()
+    }
+}

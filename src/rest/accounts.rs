@@ -14,9 +14,9 @@ use super::error::ApiResult;
 use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthenticated};
 use super::params::{ApiPath, ApiQuery, PageParams};
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::auth::extract::RequireActor;
+use crate::content::Content;
 use crate::content::accounts::{ApiKeyRecord, CreatedApiKey, NewApiKey, NewUser, UserChanges};
 
 envelopes! {
@@ -129,13 +129,13 @@ pub struct CreateApiKeyRequest {
     responses((status = 200, description = "A page of accounts", body = UserList), Unauthenticated, Forbidden, InvalidRequest)
 )]
 pub async fn list_users(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<UserList>> {
-    let request = page.request(state.content.max_page_size)?;
-    let page = state.content.users().list(&actor, &request).await?;
+    let request = page.request(content.max_page_size)?;
+    let page = content.users().list(&actor, &request).await?;
     Ok(Json(here.list(page, &request, true, User::from).into()))
 }
 
@@ -150,7 +150,7 @@ pub async fn list_users(
         (status = 409, description = "The email is taken", body = super::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn create_user(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, Json<UserData>)> {
@@ -161,7 +161,7 @@ pub async fn create_user(
         role: body.role,
         author_id: body.author_id,
     };
-    let user = state.content.users().create(&actor, input).await?;
+    let user = content.users().create(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(UserData { data: user.into() })))
 }
 
@@ -176,7 +176,7 @@ pub async fn create_user(
     responses((status = 200, description = "The account as changed", body = UserData), Unauthenticated, Forbidden, NotFound, InvalidBody)
 )]
 pub async fn update_user(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UpdateUserRequest>,
@@ -186,7 +186,7 @@ pub async fn update_user(
         display_name: body.display_name,
         disabled: body.disabled,
     };
-    let user = state.content.users().update(&actor, id, changes).await?;
+    let user = content.users().update(&actor, id, changes).await?;
     Ok(Json(UserData { data: user.into() }))
 }
 
@@ -199,11 +199,11 @@ pub async fn update_user(
     responses((status = 200, description = "Every key", body = ApiKeyList), Unauthenticated, Forbidden)
 )]
 pub async fn list_api_keys(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
 ) -> ApiResult<Json<ApiKeyList>> {
-    let keys = state.content.api_keys().list(&actor).await?;
+    let keys = content.api_keys().list(&actor).await?;
     let keys = keys.into_iter().map(ApiKey::from).collect();
     Ok(Json(here.whole(keys).into()))
 }
@@ -218,7 +218,7 @@ pub async fn list_api_keys(
     responses((status = 201, description = "The new key, shown once", body = CreatedApiKeyData), Unauthenticated, Forbidden, InvalidBody)
 )]
 pub async fn create_api_key(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<CreateApiKeyRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiKeyData>)> {
@@ -226,7 +226,7 @@ pub async fn create_api_key(
         name: body.name,
         scopes: body.scopes,
     };
-    let created = state.content.api_keys().create(&actor, input).await?;
+    let created = content.api_keys().create(&actor, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedApiKeyData {
@@ -245,11 +245,11 @@ pub async fn create_api_key(
     responses((status = 200, description = "The revoked key", body = ApiKeyData), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn revoke_api_key(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApiKeyData>> {
-    let key = state.content.api_keys().revoke(&actor, id).await?;
+    let key = content.api_keys().revoke(&actor, id).await?;
     Ok(Json(ApiKeyData { data: key.into() }))
 }
 

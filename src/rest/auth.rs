@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use super::error::ApiResult;
 use super::json::ApiJson;
 use super::openapi::{InvalidBody, RateLimited, Unauthenticated};
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::auth::extract::ClientIp;
 use crate::auth::extract::RequireActor;
+use crate::content::Content;
 use crate::content::accounts::{Session, UserRecord};
 use crate::content::ids::{self, Kind};
 
@@ -115,12 +115,11 @@ pub struct RefreshRequest {
     responses((status = 200, description = "A new session", body = TokenResponse), Unauthenticated, InvalidBody, RateLimited)
 )]
 pub async fn login(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let session = state
-        .content
+    let session = content
         .sessions()
         .login(&body.email, &body.password, client)
         .await?;
@@ -136,14 +135,10 @@ pub async fn login(
     responses((status = 200, description = "A new session; the presented refresh token is revoked", body = TokenResponse), Unauthenticated, InvalidBody)
 )]
 pub async fn refresh_session(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let session = state
-        .content
-        .sessions()
-        .refresh(&body.refresh_token)
-        .await?;
+    let session = content.sessions().refresh(&body.refresh_token).await?;
     Ok(Json(session.into()))
 }
 
@@ -156,10 +151,10 @@ pub async fn refresh_session(
     responses((status = 204, description = "The refresh token can no longer be used"), InvalidBody)
 )]
 pub async fn logout(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<StatusCode> {
-    state.content.sessions().logout(&body.refresh_token).await?;
+    content.sessions().logout(&body.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,9 +167,9 @@ pub async fn logout(
     responses((status = 200, description = "The caller's account", body = UserData), Unauthenticated)
 )]
 pub async fn get_me(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
 ) -> ApiResult<Json<UserData>> {
-    let user = state.content.users().me(&actor).await?;
+    let user = content.users().me(&actor).await?;
     Ok(Json(UserData { data: user.into() }))
 }

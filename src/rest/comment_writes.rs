@@ -14,9 +14,9 @@ use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, NotFound, RateLimited};
 use super::params::ApiPath;
-use crate::app::AppState;
 use crate::auth::extract::ClientIp;
 use crate::auth::extract::MaybeActor;
+use crate::content::Content;
 use crate::content::comments::posting::{NewComment, PostedComment, comment_id};
 use crate::content::ids::{self, Kind};
 use crate::content::shares::NewShare;
@@ -141,7 +141,7 @@ pub struct ShareArticleRequest {
     responses((status = 201, description = "The comment, pending or approved", body = PostedCommentData), NotFound, InvalidBody, Forbidden, RateLimited)
 )]
 pub async fn create_article_comment(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     MaybeActor(actor): MaybeActor,
     ClientIp(client): ClientIp,
     headers: HeaderMap,
@@ -164,8 +164,7 @@ pub async fn create_article_comment(
         .as_deref()
         .map(|p| comment_id("parentId", p))
         .transpose()?;
-    let posted = state
-        .content
+    let posted = content
         .comments()
         .post(
             &actor,
@@ -204,10 +203,10 @@ pub async fn create_article_comment(
         (status = 409, description = "The link was already used, or has expired (commenting again sends a new one)", body = super::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn confirm_comment_email(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     ApiJson(body): ApiJson<ConfirmCommentEmailRequest>,
 ) -> ApiResult<Json<ConfirmedCommentEmailData>> {
-    let confirmed = state.content.comment_emails().confirm(&body.token).await?;
+    let confirmed = content.comment_emails().confirm(&body.token).await?;
     Ok(Json(ConfirmedCommentEmailData {
         data: ConfirmedCommentEmail {
             guest_key: confirmed.guest_key,
@@ -225,15 +224,14 @@ pub async fn confirm_comment_email(
     responses((status = 202, description = "The report is recorded", body = AcceptedData), NotFound, InvalidBody, Forbidden, RateLimited)
 )]
 pub async fn create_comment_report(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     MaybeActor(actor): MaybeActor,
     ClientIp(client): ClientIp,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ReportCommentRequest>,
 ) -> ApiResult<(StatusCode, Json<AcceptedData>)> {
     let id = comment_id("id", &id)?;
-    state
-        .content
+    content
         .comments()
         .report(&actor, client, id, &body.reason)
         .await?;
@@ -257,14 +255,13 @@ pub async fn create_comment_report(
     responses((status = 202, description = "The email is queued", body = AcceptedData), NotFound, InvalidBody, Forbidden, RateLimited)
 )]
 pub async fn share_article(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     MaybeActor(actor): MaybeActor,
     ClientIp(client): ClientIp,
     ApiPath(slug): ApiPath<String>,
     ApiJson(body): ApiJson<ShareArticleRequest>,
 ) -> ApiResult<(StatusCode, Json<AcceptedData>)> {
-    let receipt = state
-        .content
+    let receipt = content
         .shares()
         .queue(
             &actor,

@@ -24,6 +24,7 @@ use super::openapi::{Forbidden, InvalidBody, NotFound, Unauthenticated};
 use super::params::ApiPath;
 use crate::app::AppState;
 use crate::auth::extract::RequireActor;
+use crate::content::Content;
 use crate::content::articles::ArticleRecord;
 use crate::content::editorial::{
     ArticleInput, ArticlePatch, AuthorInput, AuthorPatch, Expected, RevisionRecord, RubricInput,
@@ -254,15 +255,11 @@ pub async fn update_article(
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn delete_article(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    state
-        .content
-        .editorial()
-        .delete_article(&actor, &key)
-        .await?;
+    content.editorial().delete_article(&actor, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -364,12 +361,12 @@ pub async fn schedule_article(
     responses((status = 200, description = "Its revisions", body = RevisionList), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn list_article_revisions(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<Written<RevisionList>> {
-    let revisions = state.content.editorial().revisions(&actor, &key).await?;
+    let revisions = content.editorial().revisions(&actor, &key).await?;
     let list = here.whole(revisions.into_iter().map(Revision::from).collect());
     Ok(Written::ok(list.into()))
 }
@@ -452,15 +449,11 @@ pub async fn update_rubric(
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound,
         (status = 409, description = "Articles are filed under it", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_rubric(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    state
-        .content
-        .editorial()
-        .delete_rubric(&actor, &key)
-        .await?;
+    content.editorial().delete_rubric(&actor, &key).await?;
     Ok(gone())
 }
 
@@ -493,13 +486,12 @@ pub async fn create_author(
     responses((status = 200, description = "The author as saved", body = AuthorData), Unauthenticated, Forbidden, NotFound, InvalidBody,
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_author(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
     ApiJson(patch): ApiJson<AuthorPatch>,
 ) -> ApiResult<Written<AuthorData>> {
-    let record = state
-        .content
+    let record = content
         .editorial()
         .update_author(&actor, &key, patch)
         .await?;
@@ -514,15 +506,11 @@ pub async fn update_author(
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound,
         (status = 409, description = "The author signs articles", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn delete_author(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    state
-        .content
-        .editorial()
-        .delete_author(&actor, &key)
-        .await?;
+    content.editorial().delete_author(&actor, &key).await?;
     Ok(gone())
 }
 
@@ -551,16 +539,12 @@ pub async fn create_tag(
     responses((status = 200, description = "The tag as saved", body = TagData), Unauthenticated, Forbidden, NotFound, InvalidBody,
         (status = 409, description = "The given slug is taken", body = super::openapi::Problem, content_type = "application/problem+json")))]
 pub async fn update_tag(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
     ApiJson(patch): ApiJson<TagPatch>,
 ) -> ApiResult<Written<TagData>> {
-    let record = state
-        .content
-        .editorial()
-        .update_tag(&actor, &key, patch)
-        .await?;
+    let record = content.editorial().update_tag(&actor, &key, patch).await?;
     Ok(Written::ok(TagData {
         data: Tag::from(record),
     }))
@@ -571,10 +555,10 @@ pub async fn update_tag(
     params(("slug" = crate::content::ids::schema::TagKey, Path, description = "The tag's global id or slug")),
     responses((status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound))]
 pub async fn delete_tag(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    state.content.editorial().delete_tag(&actor, &key).await?;
+    content.editorial().delete_tag(&actor, &key).await?;
     Ok(gone())
 }

@@ -11,8 +11,8 @@ use super::error::ApiResult;
 use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthenticated};
 use super::params::{ApiPath, ApiQuery, PageParams, flag};
-use crate::app::AppState;
 use crate::auth::extract::RequireActor;
+use crate::content::Content;
 // The core's records are the contract's, under the names the contract gives them.
 use crate::content::comments::moderation::{
     ModerationAction, ModerationCounts, ModerationEntry as ModerationLogEntry, QueueFilter,
@@ -86,13 +86,13 @@ pub struct ModerateCommentsRequest {
     responses((status = 200, description = "A page of the queue", body = ModerationQueue), Unauthenticated, Forbidden, InvalidRequest)
 )]
 pub async fn list_moderation_comments(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(params): ApiQuery<QueueParams>,
 ) -> ApiResult<Json<ModerationQueue>> {
-    let request = page.request(state.content.max_page_size)?;
+    let request = page.request(content.max_page_size)?;
     let filter = QueueFilter {
         status: match params.status.as_deref() {
             Some(raw) => QueueStatus::parse("status", raw)?,
@@ -101,8 +101,7 @@ pub async fn list_moderation_comments(
         article_slug: params.article,
     };
     let with_total = flag("include_total", params.include_total.as_deref())?;
-    let page = state
-        .content
+    let page = content
         .comments()
         .queue(&actor, &filter, &request, with_total)
         .await?;
@@ -122,12 +121,11 @@ pub async fn list_moderation_comments(
     responses((status = 200, description = "Counts per status", body = ModerationCountsData), Unauthenticated, Forbidden)
 )]
 pub async fn get_moderation_counts(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiQuery(params): ApiQuery<CountsParams>,
 ) -> ApiResult<Json<ModerationCountsData>> {
-    let counts = state
-        .content
+    let counts = content
         .comments()
         .moderation_counts(&actor, params.article.as_deref())
         .await?;
@@ -145,15 +143,14 @@ pub async fn get_moderation_counts(
     responses((status = 200, description = "The comment as it now is", body = ModeratedCommentData), Unauthenticated, Forbidden, NotFound, InvalidBody)
 )]
 pub async fn moderate_comment(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ModerateCommentRequest>,
 ) -> ApiResult<Json<ModeratedCommentData>> {
     let id = comment_id("id", &id)?;
     let action = ModerationAction::parse("action", &body.action)?;
-    let mut done = state
-        .content
+    let mut done = content
         .comments()
         .moderate(&actor, &[id], action, body.reason.as_deref())
         .await?;
@@ -173,7 +170,7 @@ pub async fn moderate_comment(
     responses((status = 200, description = "The comments as they now are", body = ModeratedCommentsData), Unauthenticated, Forbidden, NotFound, InvalidBody)
 )]
 pub async fn moderate_comments(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<ModerateCommentsRequest>,
 ) -> ApiResult<Json<ModeratedCommentsData>> {
@@ -183,8 +180,7 @@ pub async fn moderate_comments(
         .map(|id| comment_id("ids", id))
         .collect::<Result<Vec<_>, _>>()?;
     let action = ModerationAction::parse("action", &body.action)?;
-    let done = state
-        .content
+    let done = content
         .comments()
         .moderate(&actor, &ids, action, body.reason.as_deref())
         .await?;
@@ -201,11 +197,11 @@ pub async fn moderate_comments(
     responses((status = 200, description = "The audit trail", body = ModerationLogData), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn list_comment_moderation_log(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ModerationLogData>> {
     let id = comment_id("id", &id)?;
-    let log = state.content.comments().moderation_log(&actor, id).await?;
+    let log = content.comments().moderation_log(&actor, id).await?;
     Ok(Json(ModerationLogData { data: log }))
 }

@@ -14,6 +14,7 @@ use super::openapi::{Forbidden, InvalidRequest, Unauthenticated};
 use super::params::{ApiQuery, int, time};
 use crate::app::AppState;
 use crate::auth::extract::RequireActor;
+use crate::content::Content;
 use crate::content::ids::{self, Kind};
 use crate::content::pagination::PageArgs;
 use crate::content::sync::SyncEntry;
@@ -93,7 +94,7 @@ pub struct SyncParams {
     responses((status = 200, description = "A page of changes", body = ArticleChangeList), Unauthenticated, Forbidden, InvalidRequest)
 )]
 pub async fn sync_articles(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
     ApiQuery(params): ApiQuery<SyncParams>,
@@ -104,13 +105,8 @@ pub async fn sync_articles(
         after: params.after,
         ..Default::default()
     };
-    let request =
-        crate::content::pagination::PageRequest::parse(&args, state.content.max_page_size)?;
-    let page = state
-        .content
-        .sync()
-        .articles(&actor, since, &request)
-        .await?;
+    let request = crate::content::pagination::PageRequest::parse(&args, content.max_page_size)?;
+    let page = content.sync().articles(&actor, since, &request).await?;
     Ok(Json(
         here.list(page, &request, false, ArticleChange::from).into(),
     ))

@@ -16,8 +16,8 @@ use super::error::ApiResult;
 use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, NotFound, Unauthenticated};
 use super::params::ApiPath;
-use crate::app::AppState;
 use crate::auth::extract::RequireActor;
+use crate::content::Content;
 use crate::content::accounts::TrustedDocument as Record;
 
 envelopes! {
@@ -75,11 +75,11 @@ pub struct TrustedDocumentsOnlyRequest {
     responses((status = 200, description = "Every trusted document", body = TrustedDocumentList), Unauthenticated, Forbidden)
 )]
 pub async fn list_trusted_documents(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
 ) -> ApiResult<Json<TrustedDocumentList>> {
-    let documents = state.content.trusted_documents().list(&actor).await?;
+    let documents = content.trusted_documents().list(&actor).await?;
     let documents = documents.into_iter().map(TrustedDocument::from).collect();
     Ok(Json(here.whole(documents).into()))
 }
@@ -95,12 +95,11 @@ pub async fn list_trusted_documents(
     responses((status = 201, description = "The registered document", body = TrustedDocumentData), Unauthenticated, Forbidden, InvalidBody)
 )]
 pub async fn register_trusted_document(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<RegisterTrustedDocumentRequest>,
 ) -> ApiResult<(StatusCode, Json<TrustedDocumentData>)> {
-    let document = state
-        .content
+    let document = content
         .trusted_documents()
         .register(&actor, &body.name, &body.document)
         .await?;
@@ -123,13 +122,12 @@ pub async fn register_trusted_document(
     responses((status = 200, description = "The key", body = ApiKeyData), Unauthenticated, Forbidden, NotFound, InvalidBody)
 )]
 pub async fn set_api_key_trusted_documents_only(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TrustedDocumentsOnlyRequest>,
 ) -> ApiResult<Json<ApiKeyData>> {
-    let key = state
-        .content
+    let key = content
         .trusted_documents()
         .restrict_key(&actor, id, body.enabled)
         .await?;

@@ -12,8 +12,8 @@ use super::error::ApiResult;
 use super::json::ApiJson;
 use super::openapi::{Forbidden, InvalidBody, InvalidRequest, NotFound, Unauthenticated};
 use super::params::{ApiPath, ApiQuery, PageParams};
-use crate::app::AppState;
 use crate::auth::extract::RequireActor;
+use crate::content::Content;
 // The core's records are the contract's, under the names the contract gives them.
 use crate::content::webhooks::{
     CreatedWebhook as NewWebhookView, DeliveryRecord as Delivery, NewWebhook, WebhookChanges,
@@ -73,11 +73,11 @@ pub struct UpdateWebhookRequest {
     responses((status = 200, description = "Every endpoint", body = WebhookList), Unauthenticated, Forbidden)
 )]
 pub async fn list_webhooks(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
 ) -> ApiResult<Json<WebhookList>> {
-    let hooks = state.content.webhooks().list(&actor).await?;
+    let hooks = content.webhooks().list(&actor).await?;
     Ok(Json(here.whole(hooks).into()))
 }
 
@@ -91,7 +91,7 @@ pub async fn list_webhooks(
     responses((status = 201, description = "The new endpoint and its secret, shown once", body = CreatedWebhookData), Unauthenticated, Forbidden, InvalidBody)
 )]
 pub async fn create_webhook(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiJson(body): ApiJson<CreateWebhookRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedWebhookData>)> {
@@ -101,7 +101,7 @@ pub async fn create_webhook(
         secret: body.secret,
         active: body.active,
     };
-    let created = state.content.webhooks().create(&actor, input).await?;
+    let created = content.webhooks().create(&actor, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedWebhookData { data: created }),
@@ -118,11 +118,11 @@ pub async fn create_webhook(
     responses((status = 200, description = "The endpoint", body = WebhookData), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn find_webhook(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<WebhookData>> {
-    let hook = state.content.webhooks().find(&actor, id).await?;
+    let hook = content.webhooks().find(&actor, id).await?;
     Ok(Json(WebhookData { data: hook }))
 }
 
@@ -137,7 +137,7 @@ pub async fn find_webhook(
     responses((status = 200, description = "The endpoint as changed", body = WebhookData), Unauthenticated, Forbidden, NotFound, InvalidBody)
 )]
 pub async fn update_webhook(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UpdateWebhookRequest>,
@@ -148,7 +148,7 @@ pub async fn update_webhook(
         secret: body.secret,
         active: body.active,
     };
-    let hook = state.content.webhooks().update(&actor, id, changes).await?;
+    let hook = content.webhooks().update(&actor, id, changes).await?;
     Ok(Json(WebhookData { data: hook }))
 }
 
@@ -162,11 +162,11 @@ pub async fn update_webhook(
     responses((status = 204, description = "Removed"), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn delete_webhook(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.content.webhooks().delete(&actor, id).await?;
+    content.webhooks().delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -180,18 +180,14 @@ pub async fn delete_webhook(
     responses((status = 200, description = "A page of deliveries", body = DeliveryList), Unauthenticated, Forbidden, NotFound, InvalidRequest)
 )]
 pub async fn list_webhook_deliveries(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     here: Here,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<DeliveryList>> {
-    let request = page.request(state.content.max_page_size)?;
-    let page = state
-        .content
-        .webhooks()
-        .deliveries(&actor, id, &request)
-        .await?;
+    let request = page.request(content.max_page_size)?;
+    let page = content.webhooks().deliveries(&actor, id, &request).await?;
     Ok(Json(
         here.list(page, &request, true, std::convert::identity)
             .into(),
@@ -212,15 +208,11 @@ pub async fn list_webhook_deliveries(
     responses((status = 202, description = "The new delivery, queued", body = DeliveryData), Unauthenticated, Forbidden, NotFound)
 )]
 pub async fn replay_webhook_delivery(
-    State(state): State<AppState>,
+    State(content): State<Content>,
     RequireActor(actor): RequireActor,
     ApiPath((id, delivery_id)): ApiPath<(i64, i64)>,
 ) -> ApiResult<(StatusCode, Json<DeliveryData>)> {
-    let delivery = state
-        .content
-        .webhooks()
-        .replay(&actor, id, delivery_id)
-        .await?;
+    let delivery = content.webhooks().replay(&actor, id, delivery_id).await?;
     Ok((StatusCode::ACCEPTED, Json(DeliveryData { data: delivery })))
 }
 
